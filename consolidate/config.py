@@ -1,0 +1,371 @@
+"""Workspace and configuration: where files live, the calendar, the units.
+
+A workspace is a folder holding ``consolidate.toml``, ``inbox/``, ``outbox/``, the
+content-addressed ``archive/`` and the SQLite store. Bad configuration raises
+:class:`~consolidate.errors.ConfigError` naming the key and the fix, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from consolidate.errors import ConfigError, WorkspaceError
+from consolidate.text import loose_key, nfc
+
+CONFIG_NAME = "consolidate.toml"
+UNIT_KINDS = ("so-ban-nganh", "xa-phuong")
+REPORT_KINDS = ("weekly", "projects")
+HOLIDAY_RULES = ("keep", "next_workday", "previous_workday")
+SEVERITIES = ("warning", "error")
+
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6,
+    "thứ hai": 0, "thứ ba": 1, "thứ tư": 2, "thứ năm": 3, "thứ sáu": 4, "thứ bảy": 5,
+    "chủ nhật": 6,
+}  # fmt: skip
+WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = "so-ban-nganh"
+    email: str = ""
+    reports: tuple[str, ...] = ("weekly",)
+
+    @property
+    def kind_label(self) -> str:
+        return "Sở, ban, ngành" if self.kind == "so-ban-nganh" else "Xã, phường"
+
+
+@dataclass(frozen=True)
+class WeekdayTime:
+    weekday: int  # Monday = 0
+    at: time
+
+    def label(self) -> str:
+        return f"{self.at:%H:%M} {WEEKDAY_NAMES_VI[self.weekday]}"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    timezone: str = "Asia/Ho_Chi_Minh"
+    weekly_cutoff: WeekdayTime = WeekdayTime(3, time(17, 0))
+    weekly_delivery: WeekdayTime = WeekdayTime(4, time(10, 0))
+    twice_monthly_cutoff_days: tuple[int, ...] = (5, 20)
+    twice_monthly_cutoff_time: time = time(17, 0)
+    twice_monthly_delivery_days: tuple[int, ...] = (7, 22)
+    twice_monthly_delivery_time: time = time(10, 0)
+    due_soon_days: int = 7
+    holiday_rule: str = "next_workday"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Validation:
+    six_clear: str = "warning"
+    unknown_task_code: str = "warning"
+
+
+@dataclass(frozen=True)
+class ProjectRules:
+    lagging_rate_pct: float = 30.0
+    path_tolerance_pct: float = 10.0
+
+
+class UnitIndex:
+    """Resolve what a person typed (name, code or alias) to a configured unit."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = list(units)
+        self.by_code = {u.code: u for u in units}
+        self._keys: dict[str, Unit] = {}
+        for unit in units:
+            for text in (unit.code, unit.name, *unit.aliases):
+                self._keys.setdefault(loose_key(text), unit)
+
+    def resolve(self, text: object) -> Unit | None:
+        if text is None:
+            return None
+        key = loose_key(str(text))
+        if not key:
+            return None
+        unit = self._keys.get(key)
+        if unit is None and "-" in str(text):
+            # "SKHCN - Sở Khoa học và Công nghệ": code and name in one dropdown entry.
+            head = str(text).split("-", 1)
+            unit = self._keys.get(loose_key(head[0])) or self._keys.get(loose_key(head[1]))
+        return unit
+
+    def owing(self, report: str) -> list[Unit]:
+        return [u for u in self.units if report in u.reports]
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+
+@dataclass
+class Config:
+    root: Path
+    inbox: Path
+    outbox: Path
+    archive: Path
+    store: Path
+    register: Path
+    calendar: Calendar = field(default_factory=Calendar)
+    validation: Validation = field(default_factory=Validation)
+    projects: ProjectRules = field(default_factory=ProjectRules)
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def unit_index(self) -> UnitIndex:
+        return UnitIndex(self.units)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.store.parent / "consolidate.lock"
+
+    def ensure_dirs(self) -> None:
+        for folder in (self.inbox, self.outbox, self.archive, self.store.parent):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"Không tạo được thư mục {folder}: {exc.strerror or exc}.",
+                    "Kiểm tra quyền ghi và dung lượng ổ đĩa.",
+                ) from exc
+
+
+def default_config_text() -> str:
+    return resources.files("consolidate.data").joinpath("default_config.toml").read_text(
+        encoding="utf-8"
+    )
+
+
+def init_workspace(directory: Path) -> Config:
+    """Create a ready workspace in ``directory`` (keeps an existing config)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CONFIG_NAME
+    if not path.exists():
+        path.write_text(default_config_text(), encoding="utf-8")
+    config = load_config(directory)
+    config.ensure_dirs()
+    return config
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding a config file."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise WorkspaceError(
+        f"Không tìm thấy tệp cấu hình {CONFIG_NAME} trong {start} hoặc thư mục cha.",
+        "Chạy `consolidate init <thư mục>` để tạo không gian làm việc, hoặc dùng --workspace.",
+    )
+
+
+# --- parsing helpers: each names the key and the fix -------------------------------------
+
+
+def _bad(key: str, problem: str, fix: str) -> ConfigError:
+    return ConfigError(f"Cấu hình sai tại khóa '{key}': {problem}.", fix)
+
+
+def _get(table: dict[str, Any], section: str, key: str, default: Any, kind: type) -> Any:
+    value = table.get(key, default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise _bad(
+            f"{section}.{key}",
+            f"giá trị {value!r} không đúng kiểu",
+            f"Ghi một giá trị kiểu {_KIND_VI.get(kind, kind.__name__)}, ví dụ {default!r}.",
+        )
+    return value
+
+
+_KIND_VI = {str: "chuỗi trong ngoặc kép", int: "số nguyên", float: "số", list: "danh sách [..]"}
+
+
+def _parse_time(key: str, text: str) -> time:
+    m = re.fullmatch(r"(\d{1,2})[:h](\d{2})", text.strip())
+    if not m or not (0 <= int(m[1]) <= 23 and 0 <= int(m[2]) <= 59):
+        raise _bad(key, f"'{text}' không phải giờ hợp lệ", "Ghi giờ dạng HH:MM, ví dụ \"17:00\".")
+    return time(int(m[1]), int(m[2]))
+
+
+def _parse_weekday_time(key: str, text: str) -> WeekdayTime:
+    parts = nfc(text).casefold().rsplit(" ", 1)
+    day = WEEKDAYS.get(parts[0]) if len(parts) == 2 else None
+    if day is None:
+        raise _bad(
+            key,
+            f"'{text}' không rõ thứ và giờ",
+            'Ghi dạng "thursday 17:00" hoặc "thứ năm 17:00".',
+        )
+    return WeekdayTime(day, _parse_time(key, parts[1]))
+
+
+def _parse_days(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 28 for d in value
+    ):
+        raise _bad(key, f"{value!r} không phải danh sách ngày", "Ghi dạng [5, 20]; mỗi ngày từ 1 đến 28.")
+    return tuple(sorted(value))
+
+
+def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _bad(key, f"'{value}' không hợp lệ", f"Chọn một trong: {', '.join(allowed)}.")
+    return str(value)
+
+
+def _parse_units(raw: Any) -> list[Unit]:
+    if not isinstance(raw, list) or not raw:
+        raise _bad("units", "chưa khai báo đơn vị nào", "Thêm ít nhất một bảng [[units]] có code và name.")
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw, start=1):
+        where = f"units[{i}]"
+        if not isinstance(item, dict):
+            raise _bad(where, "không phải bảng [[units]]", "Mỗi đơn vị là một bảng [[units]].")
+        code = item.get("code")
+        name = item.get("name")
+        if not isinstance(code, str) or not code.strip():
+            raise _bad(f"{where}.code", "thiếu mã đơn vị", 'Ghi mã ngắn, ví dụ code = "SKHCN".')
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(f"{where}.name", f"đơn vị {code} thiếu tên", "Ghi tên chính thức của đơn vị.")
+        if code in seen:
+            raise _bad(f"{where}.code", f"mã '{code}' trùng với units[{seen[code]}]", "Mỗi đơn vị một mã riêng.")
+        seen[code] = i
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise _bad(f"{where}.aliases", "không phải danh sách chuỗi", 'Ghi dạng aliases = ["Sở KH&CN"].')
+        reports = item.get("reports", ["weekly"])
+        if not isinstance(reports, list) or any(r not in REPORT_KINDS for r in reports):
+            raise _bad(
+                f"{where}.reports",
+                f"{reports!r} không hợp lệ",
+                f"Chọn trong: {', '.join(REPORT_KINDS)}, ví dụ reports = [\"weekly\"].",
+            )
+        email = item.get("email", "")
+        if not isinstance(email, str) or (email and "@" not in email):
+            raise _bad(f"{where}.email", f"'{email}' không phải địa chỉ email", "Để trống hoặc ghi email hợp lệ.")
+        units.append(
+            Unit(
+                code=nfc(code),
+                name=nfc(name),
+                aliases=tuple(nfc(a) for a in aliases),
+                kind=_choice(f"{where}.kind", item.get("kind", "so-ban-nganh"), UNIT_KINDS),
+                email=email,
+                reports=tuple(reports),
+            )
+        )
+    return units
+
+
+def load_config(root: Path) -> Config:
+    """Read and check ``root/consolidate.toml``."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            f"Không có tệp cấu hình {path}.",
+            "Chạy `consolidate init` trong thư mục này để tạo tệp cấu hình mặc định.",
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Tệp cấu hình {path.name} sai cú pháp TOML: {exc}.",
+            "Sửa dòng được nêu (chuỗi phải đặt trong ngoặc kép, mỗi khóa một dòng).",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Tệp cấu hình {path.name} không phải văn bản UTF-8.",
+            "Lưu lại tệp với bảng mã UTF-8.",
+        ) from exc
+    for section in ("workspace", "calendar", "validation", "projects"):
+        if not isinstance(data.get(section, {}), dict):
+            raise _bad(section, "không phải một bảng", f"Khai báo dạng [{section}].")
+    ws = data.get("workspace", {})
+    cal = data.get("calendar", {})
+    val = data.get("validation", {})
+    proj = data.get("projects", {})
+
+    def path_of(key: str, default: str) -> Path:
+        return root / _get(ws, "workspace", key, default, str)
+
+    tz_name = _get(cal, "calendar", "timezone", "Asia/Ho_Chi_Minh", str)
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _bad(
+            "calendar.timezone", f"không biết múi giờ '{tz_name}'", 'Ghi timezone = "Asia/Ho_Chi_Minh".'
+        ) from None
+    due_soon = _get(cal, "calendar", "due_soon_days", 7, int)
+    if not 0 <= due_soon <= 90:
+        raise _bad("calendar.due_soon_days", f"{due_soon} ngoài khoảng 0–90", "Ghi số ngày, mặc định 7.")
+    calendar = Calendar(
+        timezone=tz_name,
+        weekly_cutoff=_parse_weekday_time(
+            "calendar.weekly_cutoff", _get(cal, "calendar", "weekly_cutoff", "thursday 17:00", str)
+        ),
+        weekly_delivery=_parse_weekday_time(
+            "calendar.weekly_delivery", _get(cal, "calendar", "weekly_delivery", "friday 10:00", str)
+        ),
+        twice_monthly_cutoff_days=_parse_days(
+            "calendar.twice_monthly_cutoff_days", cal.get("twice_monthly_cutoff_days", [5, 20])
+        ),
+        twice_monthly_cutoff_time=_parse_time(
+            "calendar.twice_monthly_cutoff_time",
+            _get(cal, "calendar", "twice_monthly_cutoff_time", "17:00", str),
+        ),
+        twice_monthly_delivery_days=_parse_days(
+            "calendar.twice_monthly_delivery_days", cal.get("twice_monthly_delivery_days", [7, 22])
+        ),
+        twice_monthly_delivery_time=_parse_time(
+            "calendar.twice_monthly_delivery_time",
+            _get(cal, "calendar", "twice_monthly_delivery_time", "10:00", str),
+        ),
+        due_soon_days=due_soon,
+        holiday_rule=_choice(
+            "calendar.holiday_rule", cal.get("holiday_rule", "next_workday"), HOLIDAY_RULES
+        ),
+    )
+    validation = Validation(
+        six_clear=_choice("validation.six_clear", val.get("six_clear", "warning"), SEVERITIES),
+        unknown_task_code=_choice(
+            "validation.unknown_task_code", val.get("unknown_task_code", "warning"), SEVERITIES
+        ),
+    )
+    projects = ProjectRules(
+        lagging_rate_pct=_get(proj, "projects", "lagging_rate_pct", 30.0, float),
+        path_tolerance_pct=_get(proj, "projects", "path_tolerance_pct", 10.0, float),
+    )
+    return Config(
+        root=root,
+        inbox=path_of("inbox", "inbox"),
+        outbox=path_of("outbox", "outbox"),
+        archive=path_of("archive", "archive"),
+        store=path_of("store", "store/consolidate.sqlite"),
+        register=path_of("register", "data/danh_muc_nhiem_vu.xlsx"),
+        calendar=calendar,
+        validation=validation,
+        projects=projects,
+        units=_parse_units(data.get("units")),
+    )

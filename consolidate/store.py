@@ -1,0 +1,413 @@
+"""The embedded store (SQLite) and the content-addressed archive.
+
+Order of operations is what keeps every file: the bytes go to ``archive/`` (temporary name,
+fsync, atomic rename) and into the ``files``/``arrivals`` ledger *before* anything reads
+them. A verdict and, for an accepted file, the whole snapshot are then written in ONE
+transaction, so a crash leaves either nothing or everything; a file with no verdict is
+simply processed again (:meth:`Store.pending`).
+
+Timestamps are stored as UTC ISO-8601 strings so that they sort as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from consolidate.errors import StoreError, StoreLocked, WorkspaceError
+from consolidate.findings import ACCEPTED, Report
+from schemas import SHEETS, Kind, SheetSpec
+
+SCHEMA_VERSION = 1
+LOCK_TIMEOUT_S = 120.0
+
+_SQL_TYPE = {
+    Kind.INT: "INTEGER",
+    Kind.NUMBER: "REAL",
+    Kind.MONEY: "REAL",
+    Kind.PERCENT: "REAL",
+}
+
+#: Extra stored columns per data sheet, after the specification's own columns.
+EXTRA_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "tasks": (("deadline_kind", "TEXT"), ("deadline_end", "TEXT"), ("issues", "TEXT")),
+    "projects": (("deadline_kind", "TEXT"), ("deadline_end", "TEXT"), ("issues", "TEXT")),
+    "indicators": (("issues", "TEXT"),),
+}
+
+
+def utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def stored_columns(spec: SheetSpec) -> list[tuple[str, str]]:
+    cols = [(c.key, _SQL_TYPE.get(c.kind, "TEXT")) for c in spec.columns]
+    return cols + list(EXTRA_COLUMNS.get(spec.key, ()))
+
+
+def _schema_sql() -> str:
+    parts = [
+        """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE IF NOT EXISTS files (
+            sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, archive_path TEXT NOT NULL,
+            ext TEXT, first_received_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS arrivals (
+            id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES files(sha256),
+            original_name TEXT NOT NULL, source TEXT, received_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS arrivals_sha ON arrivals(sha256);
+        CREATE TABLE IF NOT EXISTS verdicts (
+            sha256 TEXT PRIMARY KEY REFERENCES files(sha256), verdict TEXT NOT NULL,
+            unit_code TEXT, as_of TEXT, received_at TEXT, original_name TEXT,
+            n_errors INTEGER, n_warnings INTEGER, report_json TEXT NOT NULL,
+            feedback_path TEXT, processed_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS submissions (
+            id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE REFERENCES files(sha256),
+            unit_code TEXT NOT NULL, as_of TEXT NOT NULL, received_at TEXT NOT NULL,
+            original_name TEXT, template_version TEXT, prepared_by TEXT, phone TEXT,
+            email TEXT, approver TEXT, n_warnings INTEGER, stored_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS submissions_unit ON submissions(unit_code, received_at);
+        CREATE TABLE IF NOT EXISTS register (
+            code TEXT PRIMARY KEY, task TEXT, source_doc TEXT, lead_unit TEXT,
+            deadline TEXT, deadline_kind TEXT, deadline_end TEXT, pillar TEXT,
+            imported_at TEXT);
+        CREATE TABLE IF NOT EXISTS periods (
+            kind TEXT NOT NULL, key TEXT NOT NULL, expected_json TEXT NOT NULL,
+            frozen_at TEXT NOT NULL, PRIMARY KEY (kind, key));
+        """
+    ]
+    for spec in SHEETS:
+        cols = ", ".join(f'"{name}" {sqltype}' for name, sqltype in stored_columns(spec))
+        parts.append(
+            f"CREATE TABLE IF NOT EXISTS {spec.key} (submission_id INTEGER NOT NULL "
+            f"REFERENCES submissions(id), row INTEGER NOT NULL, {cols});\n"
+            f"CREATE INDEX IF NOT EXISTS {spec.key}_sub ON {spec.key}(submission_id);"
+        )
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    sha256: str
+    size: int
+    archive_path: Path
+    original_name: str
+    received_at: datetime
+    new: bool  # False when the same bytes were already in the archive
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    id: int
+    sha256: str
+    unit_code: str
+    as_of: str
+    received_at: datetime
+    original_name: str
+
+
+class Store:
+    """The SQLite store of one workspace. Use as a context manager."""
+
+    def __init__(self, path: Path, archive: Path) -> None:
+        self.path = path
+        self.archive = archive
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            archive.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Không tạo được thư mục lưu trữ {path.parent}: {exc.strerror or exc}.",
+                "Kiểm tra quyền ghi và dung lượng ổ đĩa.",
+            ) from exc
+        try:
+            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(_schema_sql())
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc):
+                raise StoreLocked(
+                    "Kho dữ liệu đang bị một tiến trình khác khóa.",
+                    "Chờ lệnh consolidate khác chạy xong rồi thử lại.",
+                ) from exc
+            raise StoreError(
+                f"Không mở được kho dữ liệu {path}: {exc}.",
+                "Khôi phục tệp từ bản sao lưu, hoặc xóa nó rồi chạy `consolidate reprocess` "
+                "để dựng lại từ kho lưu trữ tệp gốc (archive/).",
+            ) from exc
+
+    def _check_version(self) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"Kho dữ liệu được tạo bởi phiên bản mới hơn (lược đồ {row[0]}).",
+                "Cập nhật consolidate lên phiên bản mới nhất.",
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolled back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- archive ---------------------------------------------------------------------------
+
+    def archive_file(
+        self, source: Path, received_at: datetime, source_label: str = "inbox"
+    ) -> Arrival:
+        """Copy ``source`` byte for byte into the archive and record the arrival."""
+        data = source.read_bytes()
+        return self.archive_bytes(data, source.name, received_at, source_label)
+
+    def archive_bytes(
+        self, data: bytes, original_name: str, received_at: datetime, source_label: str = "inbox"
+    ) -> Arrival:
+        sha = hashlib.sha256(data).hexdigest()
+        ext = Path(original_name).suffix.lower()[:10]
+        # Names are metadata only: storage is by hash, so no name can overwrite anything.
+        target = self.archive / sha[:2] / f"{sha}{ext if ext.isascii() else ''}"
+        row = self.db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
+        new = row is None
+        if new or not (self.archive / row["archive_path"]).is_file():
+            self._write_atomic(target, data)
+        now = utc_iso(datetime.now(UTC))
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO files VALUES (?,?,?,?,?)",
+                (sha, len(data), target.relative_to(self.archive).as_posix(), ext, utc_iso(received_at)),
+            )
+            db.execute(
+                "INSERT INTO arrivals (sha256, original_name, source, received_at, recorded_at)"
+                " VALUES (?,?,?,?,?)",
+                (sha, original_name, source_label, utc_iso(received_at), now),
+            )
+        return Arrival(sha, len(data), target, original_name, received_at, new)
+
+    @staticmethod
+    def _write_atomic(target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+    def archived_path(self, sha: str) -> Path:
+        row = self.db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
+        if row is None:
+            raise KeyError(sha)
+        return self.archive / row["archive_path"]
+
+    # --- verdicts and snapshots ---------------------------------------------------------------
+
+    def verdict_of(self, sha: str) -> Report | None:
+        row = self.db.execute("SELECT report_json FROM verdicts WHERE sha256=?", (sha,)).fetchone()
+        return Report.from_dict(json.loads(row[0])) if row else None
+
+    def pending(self) -> list[tuple[str, str, datetime]]:
+        """Archived files that have no verdict yet (e.g. after a crash): sha, name, time."""
+        rows = self.db.execute(
+            "SELECT f.sha256, a.original_name, a.received_at FROM files f "
+            "JOIN arrivals a ON a.id = (SELECT min(id) FROM arrivals WHERE sha256=f.sha256) "
+            "WHERE f.sha256 NOT IN (SELECT sha256 FROM verdicts) ORDER BY a.id"
+        ).fetchall()
+        return [(r[0], r[1], parse_iso(r[2])) for r in rows]
+
+    def save_result(
+        self,
+        report: Report,
+        cover: dict[str, Any] | None = None,
+        rows: dict[str, Sequence[dict[str, Any]]] | None = None,
+    ) -> int | None:
+        """Write the verdict and, if accepted, the snapshot — in one transaction."""
+        now = utc_iso(datetime.now(UTC))
+        submission_id: int | None = None
+        with self.transaction() as db:
+            if report.verdict == ACCEPTED and cover is not None and rows is not None:
+                cur = db.execute(
+                    "INSERT INTO submissions (sha256, unit_code, as_of, received_at, "
+                    "original_name, template_version, prepared_by, phone, email, approver, "
+                    "n_warnings, stored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        report.sha256,
+                        report.unit_code,
+                        report.as_of,
+                        report.received_at,
+                        report.file,
+                        report.template_version,
+                        cover.get("prepared_by"),
+                        cover.get("phone"),
+                        cover.get("email"),
+                        cover.get("approver"),
+                        len(report.warnings),
+                        now,
+                    ),
+                )
+                submission_id = cur.lastrowid
+                for spec in SHEETS:
+                    self._insert_rows(db, spec, submission_id, rows.get(spec.key, ()))
+            report.submission_id = submission_id
+            db.execute(
+                "INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    report.sha256,
+                    report.verdict,
+                    report.unit_code,
+                    report.as_of,
+                    report.received_at,
+                    report.file,
+                    len(report.errors),
+                    len(report.warnings),
+                    json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+                    report.feedback_path,
+                    now,
+                ),
+            )
+        return submission_id
+
+    @staticmethod
+    def _insert_rows(
+        db: sqlite3.Connection, spec: SheetSpec, submission_id: int | None, rows: Iterable[dict[str, Any]]
+    ) -> None:
+        names = [name for name, _ in stored_columns(spec)]
+        sql = (
+            f"INSERT INTO {spec.key} (submission_id, row, {', '.join(map(repr, names))}) "
+            f"VALUES ({', '.join('?' * (len(names) + 2))})"
+        ).replace("'", '"')
+        db.executemany(
+            sql, ([submission_id, r["row"], *(r.get(n) for n in names)] for r in rows)
+        )
+
+    def set_feedback_path(self, sha: str, path: str | None) -> None:
+        self.db.execute("UPDATE verdicts SET feedback_path=? WHERE sha256=?", (path, sha))
+
+    # --- queries used by consolidation -------------------------------------------------------
+
+    def submissions_until(self, moment: datetime) -> list[SubmissionRow]:
+        rows = self.db.execute(
+            "SELECT id, sha256, unit_code, as_of, received_at, original_name FROM submissions "
+            "WHERE received_at <= ? ORDER BY unit_code, received_at, as_of, id",
+            (utc_iso(moment),),
+        ).fetchall()
+        return [
+            SubmissionRow(r[0], r[1], r[2], r[3], parse_iso(r[4]), r[5] or "") for r in rows
+        ]
+
+    def latest_per_unit(self, moment: datetime) -> dict[str, SubmissionRow]:
+        """The newest accepted snapshot of each unit received up to ``moment``."""
+        latest: dict[str, SubmissionRow] = {}
+        for sub in self.submissions_until(moment):
+            current = latest.get(sub.unit_code)
+            if current is None or (sub.received_at, sub.as_of, sub.id) >= (
+                current.received_at,
+                current.as_of,
+                current.id,
+            ):
+                latest[sub.unit_code] = sub
+        return latest
+
+    def rows_of(self, sheet: str, submission_ids: Sequence[int]) -> list[sqlite3.Row]:
+        if not submission_ids:
+            return []
+        marks = ",".join("?" * len(submission_ids))
+        return self.db.execute(
+            f"SELECT * FROM {sheet} WHERE submission_id IN ({marks}) ORDER BY submission_id, row",
+            list(submission_ids),
+        ).fetchall()
+
+    def verdicts(self, until: datetime | None = None) -> list[sqlite3.Row]:
+        if until is None:
+            return self.db.execute("SELECT * FROM verdicts ORDER BY received_at").fetchall()
+        return self.db.execute(
+            "SELECT * FROM verdicts WHERE received_at <= ? ORDER BY received_at", (utc_iso(until),)
+        ).fetchall()
+
+    def file_hash_info(self, sha: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM files WHERE sha256=?", (sha,)).fetchone()
+
+    # --- register and periods ----------------------------------------------------------------
+
+    def replace_register(self, rows: Sequence[dict[str, Any]]) -> None:
+        now = utc_iso(datetime.now(UTC))
+        with self.transaction() as db:
+            db.execute("DELETE FROM register")
+            db.executemany(
+                "INSERT INTO register VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        r["code"], r.get("task"), r.get("source_doc"), r.get("lead_unit"),
+                        r.get("deadline"), r.get("deadline_kind"), r.get("deadline_end"),
+                        r.get("pillar"), now,
+                    )
+                    for r in rows
+                ],
+            )  # fmt: skip
+
+    def register(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM register ORDER BY code").fetchall()
+
+    def register_codes(self) -> dict[str, str | None]:
+        """Task code -> lead unit code."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT code, lead_unit FROM register")}
+
+    def frozen_expected(self, kind: str, key: str, expected: list[str]) -> list[str]:
+        """The units expected for a period, frozen the first time the period is built."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT expected_json FROM periods WHERE kind=? AND key=?", (kind, key)
+            ).fetchone()
+            if row is not None:
+                return list(json.loads(row[0]))
+            db.execute(
+                "INSERT INTO periods VALUES (?,?,?,?)",
+                (kind, key, json.dumps(expected), utc_iso(datetime.now(UTC))),
+            )
+        return expected

@@ -1,0 +1,67 @@
+"""Text normalisation shared by every stage: NFC, invisible characters, label matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u3000\t\r\n\u2028\u2029"}
+_WS = re.compile(r"\s+")
+
+# Latin-1 letters that Vietnamese Unicode text never uses; legacy 8-bit Vietnamese fonts
+# (TCVN3/ABC, VNI) put their tone marks exactly there.
+_VIETNAMESE_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_LEGACY = {
+    chr(c)
+    for c in range(0xA1, 0x100)
+    if chr(c) not in _VIETNAMESE_LATIN1 and c not in (0xB0, 0xD7, 0xF7)
+}
+# Letters that exist only in Vietnamese Unicode (not in Latin-1): their presence means
+# the text is real Unicode Vietnamese, whatever else it contains.
+_UNICODE_VIET = re.compile("[ăđơưĂĐƠƯ\u0300-\u036f\u1ea0-\u1ef9]")
+_VNI_PAIR = re.compile(r"[aeiouyAEIOUY][øùûõïöäëÿÆÑÖ]")
+
+
+def nfc(value: str) -> str:
+    """NFC, zero-width characters removed, odd spaces made plain, trimmed."""
+    text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).translate(_SPACES)
+    return _WS.sub(" ", text).strip()
+
+
+def clean_multiline(value: str) -> str:
+    """Like :func:`nfc` but keeps line breaks (for long text cells)."""
+    text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def label_key(value: str) -> str:
+    """Key for comparing header labels and list values: NFC, case- and space-insensitive."""
+    return nfc(value).casefold()
+
+
+def loose_key(value: str) -> str:
+    """Key ignoring diacritics, punctuation and case (for unit names and aliases)."""
+    decomposed = unicodedata.normalize("NFD", nfc(value).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", "", bare.casefold())
+
+
+def legacy_encoding(value: str) -> str | None:
+    """Name the legacy Vietnamese font encoding the text seems typed in, or None.
+
+    Text typed with a TCVN3 (.VnTime) or VNI font shows as odd Latin-1 letters
+    ("Së Khoa häc vµ C«ng nghÖ"); it must be reported, never matched silently.
+    """
+    if _UNICODE_VIET.search(value):
+        return None
+    odd = sum(1 for ch in value if ch in _LEGACY)
+    if odd == 0:
+        return None
+    if _VNI_PAIR.search(value) and odd >= 2:
+        return "VNI"
+    if odd >= 2 or (odd == 1 and len(value) <= 12):
+        return "TCVN3"
+    return None

@@ -1,0 +1,37 @@
+"""The column specification: the one place that declares what a unit reports.
+
+Template generation, reading, pandera validation, storage and rendering are all driven
+from :data:`schemas.columns.SHEETS`. Adding a column is a one-place change here.
+"""
+
+from schemas.columns import (
+    COVER,
+    COVER_SHEET,
+    GUIDE_SHEET,
+    INDICATORS,
+    PROJECTS,
+    SHEETS,
+    TASKS,
+    TEMPLATE_VERSION,
+    Column,
+    CoverField,
+    Kind,
+    SheetSpec,
+    sheet_by_key,
+)
+
+__all__ = [
+    "COVER",
+    "COVER_SHEET",
+    "GUIDE_SHEET",
+    "INDICATORS",
+    "PROJECTS",
+    "SHEETS",
+    "TASKS",
+    "TEMPLATE_VERSION",
+    "Column",
+    "CoverField",
+    "Kind",
+    "SheetSpec",
+    "sheet_by_key",
+]
