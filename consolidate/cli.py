@@ -102,5 +102,136 @@ def template(ctx: click.Context, out: Path | None) -> None:
     click.echo(f"Đã tạo mẫu báo cáo: {target}")
 
 
+def _parse_moment(text: str | None, config: Any) -> Any:
+    """'dd/mm/yyyy HH:MM' or ISO, in the workspace time zone."""
+    if text is None:
+        return None
+    from datetime import datetime
+
+    for fmt in (
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ):
+        try:
+            moment = datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=config.calendar.tz)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' không phải thời điểm hợp lệ. Ghi dạng \"04/06/2026 16:30\"."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.calendar.tz)
+
+
+VERDICT_MARK = {"accepted": "✔", "rejected": "✘", "duplicate": "="}
+
+
+def _report_line(report: Any) -> str:
+    from consolidate.findings import VERDICT_LABELS
+
+    unit = report.unit_name or "chưa xác định đơn vị"
+    counts = f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo"
+    extra = f" (trùng tệp {report.duplicate_of})" if report.duplicate_of else ""
+    return f"{VERDICT_MARK[report.verdict]} {VERDICT_LABELS[report.verdict]:<16} {report.file} — {unit} — {counts}{extra}"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--received-at",
+    metavar="THỜI_ĐIỂM",
+    help='Thời điểm tệp thực sự đến (giờ của thư điện tử), dạng "04/06/2026 16:30". Mặc định: bây giờ.',
+)
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và trả lời, không lưu gì.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="In từng lỗi, cảnh báo của mỗi tệp.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    received_at: str | None,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    """Tiếp nhận tệp báo cáo (tệp hoặc thư mục): lưu bản gốc, kiểm tra, lưu số liệu, trả lời đơn vị.
+
+    Mã thoát: 0 nếu mọi tệp được tiếp nhận, 1 nếu có tệp không được tiếp nhận,
+    2 nếu lỗi cách dùng hoặc môi trường.
+    """
+    import json
+
+    from consolidate.ingest import collect, ingest_paths
+    from consolidate.progress import progress_bar
+
+    config = _workspace(ctx)
+    moment = _parse_moment(received_at, config)
+    files = collect(paths)
+    if not files:
+        click.echo("Không có tệp nào để tiếp nhận.", err=True)
+        sys.exit(EXIT_OK)
+    with progress_bar(len(files), "Tiếp nhận", enabled=not as_json) as advance:
+
+        def on_report(report: Any) -> None:
+            advance()
+            if not as_json:
+                click.echo(_report_line(report))
+                if verbose or report.errors:
+                    for f in report.findings if verbose else report.errors:
+                        where = f" [{f.where()}]" if f.where() else ""
+                        click.echo(f"    - {f.message}{where}")
+
+        result = ingest_paths(
+            config, files, received_at=moment, dry_run=dry_run, progress=on_report
+        )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for note in result.notes:
+            click.echo(note)
+        click.echo(
+            f"Tổng cộng {len(result.reports)} tệp: {result.count('accepted')} tiếp nhận, "
+            f"{result.count('rejected')} không tiếp nhận, {result.count('duplicate')} trùng."
+            + (" (chạy thử, không lưu)" if dry_run else "")
+        )
+        if not dry_run:
+            click.echo(f"Phản hồi cho đơn vị: {config.outbox / 'phan-hoi'}")
+    sys.exit(result.exit_code)
+
+
+@main.group()
+def register() -> None:
+    """Danh mục nhiệm vụ giao (mã, nội dung, văn bản, đơn vị chủ trì, thời hạn, lĩnh vực)."""
+
+
+@register.command("import")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_context
+def register_import(ctx: click.Context, file: Path | None) -> None:
+    """Nhập danh mục nhiệm vụ từ tệp Excel (mặc định: tệp trong cấu hình)."""
+    from consolidate.errors import RegisterError
+    from consolidate.register import import_register
+
+    config = _workspace(ctx)
+    try:
+        result = import_register(config, file)
+    except RegisterError as exc:
+        for f in exc.findings:
+            where = f" [{f.where()}]" if f.where() else ""  # type: ignore[attr-defined]
+            click.echo(f"  - {f.message}{where} — {f.fix}", err=True)  # type: ignore[attr-defined]
+        raise
+    click.echo(f"Đã nhập {len(result.rows)} nhiệm vụ từ {result.path.name}:")
+    for source, n in sorted(result.by_source.items()):
+        click.echo(f"  {source or '(không ghi văn bản)'}: {n} nhiệm vụ")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

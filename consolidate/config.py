@@ -150,8 +150,10 @@ class Config:
 
 
 def default_config_text() -> str:
-    return resources.files("consolidate.data").joinpath("default_config.toml").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("consolidate.data")
+        .joinpath("default_config.toml")
+        .read_text(encoding="utf-8")
     )
 
 
@@ -189,7 +191,7 @@ def _get(table: dict[str, Any], section: str, key: str, default: Any, kind: type
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise _bad(
             f"{section}.{key}",
             f"giá trị {value!r} không đúng kiểu",
@@ -204,7 +206,7 @@ _KIND_VI = {str: "chuỗi trong ngoặc kép", int: "số nguyên", float: "số
 def _parse_time(key: str, text: str) -> time:
     m = re.fullmatch(r"(\d{1,2})[:h](\d{2})", text.strip())
     if not m or not (0 <= int(m[1]) <= 23 and 0 <= int(m[2]) <= 59):
-        raise _bad(key, f"'{text}' không phải giờ hợp lệ", "Ghi giờ dạng HH:MM, ví dụ \"17:00\".")
+        raise _bad(key, f"'{text}' không phải giờ hợp lệ", 'Ghi giờ dạng HH:MM, ví dụ "17:00".')
     return time(int(m[1]), int(m[2]))
 
 
@@ -221,10 +223,14 @@ def _parse_weekday_time(key: str, text: str) -> WeekdayTime:
 
 
 def _parse_days(key: str, value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list) or not value or not all(
-        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 28 for d in value
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 28 for d in value)
     ):
-        raise _bad(key, f"{value!r} không phải danh sách ngày", "Ghi dạng [5, 20]; mỗi ngày từ 1 đến 28.")
+        raise _bad(
+            key, f"{value!r} không phải danh sách ngày", "Ghi dạng [5, 20]; mỗi ngày từ 1 đến 28."
+        )
     return tuple(sorted(value))
 
 
@@ -236,7 +242,9 @@ def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 def _parse_units(raw: Any) -> list[Unit]:
     if not isinstance(raw, list) or not raw:
-        raise _bad("units", "chưa khai báo đơn vị nào", "Thêm ít nhất một bảng [[units]] có code và name.")
+        raise _bad(
+            "units", "chưa khai báo đơn vị nào", "Thêm ít nhất một bảng [[units]] có code và name."
+        )
     units: list[Unit] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(raw, start=1):
@@ -248,23 +256,35 @@ def _parse_units(raw: Any) -> list[Unit]:
         if not isinstance(code, str) or not code.strip():
             raise _bad(f"{where}.code", "thiếu mã đơn vị", 'Ghi mã ngắn, ví dụ code = "SKHCN".')
         if not isinstance(name, str) or not name.strip():
-            raise _bad(f"{where}.name", f"đơn vị {code} thiếu tên", "Ghi tên chính thức của đơn vị.")
+            raise _bad(
+                f"{where}.name", f"đơn vị {code} thiếu tên", "Ghi tên chính thức của đơn vị."
+            )
         if code in seen:
-            raise _bad(f"{where}.code", f"mã '{code}' trùng với units[{seen[code]}]", "Mỗi đơn vị một mã riêng.")
+            raise _bad(
+                f"{where}.code",
+                f"mã '{code}' trùng với units[{seen[code]}]",
+                "Mỗi đơn vị một mã riêng.",
+            )
         seen[code] = i
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise _bad(f"{where}.aliases", "không phải danh sách chuỗi", 'Ghi dạng aliases = ["Sở KH&CN"].')
+            raise _bad(
+                f"{where}.aliases", "không phải danh sách chuỗi", 'Ghi dạng aliases = ["Sở KH&CN"].'
+            )
         reports = item.get("reports", ["weekly"])
         if not isinstance(reports, list) or any(r not in REPORT_KINDS for r in reports):
             raise _bad(
                 f"{where}.reports",
                 f"{reports!r} không hợp lệ",
-                f"Chọn trong: {', '.join(REPORT_KINDS)}, ví dụ reports = [\"weekly\"].",
+                f'Chọn trong: {", ".join(REPORT_KINDS)}, ví dụ reports = ["weekly"].',
             )
         email = item.get("email", "")
         if not isinstance(email, str) or (email and "@" not in email):
-            raise _bad(f"{where}.email", f"'{email}' không phải địa chỉ email", "Để trống hoặc ghi email hợp lệ.")
+            raise _bad(
+                f"{where}.email",
+                f"'{email}' không phải địa chỉ email",
+                "Để trống hoặc ghi email hợp lệ.",
+            )
         units.append(
             Unit(
                 code=nfc(code),
@@ -315,18 +335,23 @@ def load_config(root: Path) -> Config:
         ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise _bad(
-            "calendar.timezone", f"không biết múi giờ '{tz_name}'", 'Ghi timezone = "Asia/Ho_Chi_Minh".'
+            "calendar.timezone",
+            f"không biết múi giờ '{tz_name}'",
+            'Ghi timezone = "Asia/Ho_Chi_Minh".',
         ) from None
     due_soon = _get(cal, "calendar", "due_soon_days", 7, int)
     if not 0 <= due_soon <= 90:
-        raise _bad("calendar.due_soon_days", f"{due_soon} ngoài khoảng 0–90", "Ghi số ngày, mặc định 7.")
+        raise _bad(
+            "calendar.due_soon_days", f"{due_soon} ngoài khoảng 0–90", "Ghi số ngày, mặc định 7."
+        )
     calendar = Calendar(
         timezone=tz_name,
         weekly_cutoff=_parse_weekday_time(
             "calendar.weekly_cutoff", _get(cal, "calendar", "weekly_cutoff", "thursday 17:00", str)
         ),
         weekly_delivery=_parse_weekday_time(
-            "calendar.weekly_delivery", _get(cal, "calendar", "weekly_delivery", "friday 10:00", str)
+            "calendar.weekly_delivery",
+            _get(cal, "calendar", "weekly_delivery", "friday 10:00", str),
         ),
         twice_monthly_cutoff_days=_parse_days(
             "calendar.twice_monthly_cutoff_days", cal.get("twice_monthly_cutoff_days", [5, 20])

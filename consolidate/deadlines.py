@@ -103,7 +103,9 @@ _QUARTER = re.compile(
 )
 _HALF = re.compile(r"^(?:trong\s+)?6\s*tháng\s*(đầu|cuối)\s*(?:năm)?\s*(\d{4})$")
 _YEAR = re.compile(r"^(?:trong\s+|cuối\s+|hết\s+)?(?:năm\s*)?(\d{4})$")
-_RECURRING = re.compile(r"^(thường xuyên|hằng năm|hàng năm|liên tục|định kỳ.*|hằng tháng|hàng tháng)$")
+_RECURRING = re.compile(
+    r"^(thường xuyên|hằng năm|hàng năm|liên tục|định kỳ.*|hằng tháng|hàng tháng)$"
+)
 
 
 def parse_deadline(value: object) -> Deadline:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -221,7 +221,13 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO files VALUES (?,?,?,?,?)",
-                (sha, len(data), target.relative_to(self.archive).as_posix(), ext, utc_iso(received_at)),
+                (
+                    sha,
+                    len(data),
+                    target.relative_to(self.archive).as_posix(),
+                    ext,
+                    utc_iso(received_at),
+                ),
             )
             db.execute(
                 "INSERT INTO arrivals (sha256, original_name, source, received_at, recorded_at)"
@@ -265,7 +271,7 @@ class Store:
         self,
         report: Report,
         cover: dict[str, Any] | None = None,
-        rows: dict[str, Sequence[dict[str, Any]]] | None = None,
+        rows: Mapping[str, Sequence[dict[str, Any]]] | None = None,
     ) -> int | None:
         """Write the verdict and, if accepted, the snapshot — in one transaction."""
         now = utc_iso(datetime.now(UTC))
@@ -315,16 +321,17 @@ class Store:
 
     @staticmethod
     def _insert_rows(
-        db: sqlite3.Connection, spec: SheetSpec, submission_id: int | None, rows: Iterable[dict[str, Any]]
+        db: sqlite3.Connection,
+        spec: SheetSpec,
+        submission_id: int | None,
+        rows: Iterable[dict[str, Any]],
     ) -> None:
         names = [name for name, _ in stored_columns(spec)]
         sql = (
             f"INSERT INTO {spec.key} (submission_id, row, {', '.join(map(repr, names))}) "
             f"VALUES ({', '.join('?' * (len(names) + 2))})"
         ).replace("'", '"')
-        db.executemany(
-            sql, ([submission_id, r["row"], *(r.get(n) for n in names)] for r in rows)
-        )
+        db.executemany(sql, ([submission_id, r["row"], *(r.get(n) for n in names)] for r in rows))
 
     def set_feedback_path(self, sha: str, path: str | None) -> None:
         self.db.execute("UPDATE verdicts SET feedback_path=? WHERE sha256=?", (path, sha))
@@ -337,9 +344,7 @@ class Store:
             "WHERE received_at <= ? ORDER BY unit_code, received_at, as_of, id",
             (utc_iso(moment),),
         ).fetchall()
-        return [
-            SubmissionRow(r[0], r[1], r[2], r[3], parse_iso(r[4]), r[5] or "") for r in rows
-        ]
+        return [SubmissionRow(r[0], r[1], r[2], r[3], parse_iso(r[4]), r[5] or "") for r in rows]
 
     def latest_per_unit(self, moment: datetime) -> dict[str, SubmissionRow]:
         """The newest accepted snapshot of each unit received up to ``moment``."""

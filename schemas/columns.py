@@ -7,7 +7,7 @@ tools: keep them verbatim. Everything else (help text, widths, examples) is ours
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 #: Bump when the layout or the contract changes; stamped into every generated template.
 TEMPLATE_VERSION = "2026.1"
@@ -16,7 +16,7 @@ GUIDE_SHEET = "Hướng dẫn"
 COVER_SHEET = "Thông tin chung"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a cell is read, validated, stored and written."""
 
     TEXT = "text"
@@ -106,9 +106,7 @@ class SheetSpec:
     required_keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "required_keys", tuple(c.key for c in self.columns if c.required)
-        )
+        object.__setattr__(self, "required_keys", tuple(c.key for c in self.columns if c.required))
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -127,9 +125,7 @@ DEADLINE_HELP = (
 )
 
 COVER: tuple[CoverField, ...] = (
-    CoverField(
-        "unit", "Đơn vị báo cáo", Kind.UNIT, True, "Chọn tên đơn vị trong danh sách."
-    ),
+    CoverField("unit", "Đơn vị báo cáo", Kind.UNIT, True, "Chọn tên đơn vị trong danh sách."),
     CoverField(
         "as_of",
         "Ngày báo cáo",
@@ -270,9 +266,7 @@ TASKS = SheetSpec(
             help="Điểm nghẽn cần tháo gỡ (nếu có).",
             width=28,
         ),
-        Column(
-            "proposal", "Đề xuất, kiến nghị", help="Đề xuất cấp có thẩm quyền.", width=28
-        ),
+        Column("proposal", "Đề xuất, kiến nghị", help="Đề xuất cấp có thẩm quyền.", width=28),
         Column("note", "Ghi chú", width=16),
     ),
 )
@@ -286,9 +280,7 @@ PROJECTS = SheetSpec(
     columns=(
         Column("stt", "STT", Kind.INT, width=6),
         Column("project_code", "Mã dự án", width=12),
-        Column(
-            "project", "Tên dự án", required=True, help="Tên dự án theo quyết định.", width=36
-        ),
+        Column("project", "Tên dự án", required=True, help="Tên dự án theo quyết định.", width=36),
         Column(
             "big_problem",
             "Bài toán lớn",
@@ -400,6 +392,23 @@ INDICATORS = SheetSpec(
         Column("target", "Chỉ tiêu năm", Kind.NUMBER, required=True, width=14),
         Column("achieved", "Kết quả lũy kế", Kind.NUMBER, required=True, width=14),
         Column("note", "Ghi chú", width=24),
+    ),
+)
+
+#: The task register the office keeps (danh mục nhiệm vụ giao), imported from the plan's
+#: appendix workbook with ``consolidate register import``.
+REGISTER = SheetSpec(
+    key="register",
+    name="Danh mục nhiệm vụ",
+    title="DANH MỤC NHIỆM VỤ GIAO",
+    columns=(
+        Column("stt", "STT", Kind.INT, width=6),
+        Column("code", "Mã nhiệm vụ", required=True, width=12),
+        Column("task", "Nội dung nhiệm vụ", required=True, width=50),
+        Column("source_doc", "Văn bản giao nhiệm vụ", required=True, width=28),
+        Column("lead_unit", "Đơn vị chủ trì", Kind.UNIT, required=True, width=24),
+        Column("deadline", "Thời hạn hoàn thành", Kind.DEADLINE, required=True, width=16),
+        Column("pillar", "Lĩnh vực", Kind.CHOICE, required=True, choices=PILLARS, width=26),
     ),
 )
 

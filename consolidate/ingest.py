@@ -1,0 +1,294 @@
+"""Ingest: keep every file, give it a verdict, store accepted snapshots, answer the unit.
+
+``ingest_paths`` is the one entry point used by both ``consolidate ingest`` and the inbox
+watcher. Per batch: archive each file byte for byte (before anything reads it), read and
+check layout per file, run pandera once over the whole batch, apply business rules, then
+write each verdict + snapshot in one transaction and the feedback for the unit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from consolidate.config import Config
+from consolidate.findings import ACCEPTED, DUPLICATE, REJECTED, Report
+from consolidate.lock import workspace_lock
+from consolidate.read import RawWorkbook, read_workbook
+from consolidate.store import Store, utc_iso
+from consolidate.validate import Checked, check_layout, check_rules, run_pandera, stored_rows
+
+BATCH = 200
+IGNORED_PREFIXES = ("~$", ".", "~")
+IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini")
+PROCESSED_DIR = "processed"
+
+Progress = Callable[[Report], None]
+
+
+def is_ignored(path: Path) -> bool:
+    """Owner files of an open workbook, temporary downloads and hidden files."""
+    name = path.name
+    return name.startswith(IGNORED_PREFIXES) or name.lower().endswith(IGNORED_SUFFIXES)
+
+
+def collect(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus files inside named folders (not the processed/ copy)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if (
+                    child.is_file()
+                    and not is_ignored(child)
+                    and PROCESSED_DIR not in rel[:-1]
+                    and not any(p.startswith(".") for p in rel)
+                ):
+                    out.append(child)
+        elif path.is_file():
+            out.append(path)
+    return out
+
+
+@dataclass
+class IngestResult:
+    reports: list[Report] = field(default_factory=list)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for r in self.reports if r.verdict == verdict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file was accepted (or is a copy of an accepted one), else 1."""
+        for report in self.reports:
+            if report.verdict == REJECTED:
+                return 1
+            if report.verdict == DUPLICATE and report.errors:
+                return 1
+        return 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "files": len(self.reports),
+            "accepted": self.count(ACCEPTED),
+            "rejected": self.count(REJECTED),
+            "duplicates": self.count(DUPLICATE),
+            "reports": [r.to_dict() for r in self.reports],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _Item:
+    name: str
+    data: bytes
+    received_at: datetime
+    sha: str = ""
+    source_path: Path | None = None
+    checked: Checked | None = None
+    workbook: RawWorkbook | None = None
+
+
+def ingest_paths(
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    received_at: datetime | None = None,
+    dry_run: bool = False,
+    source: str = "cli",
+    progress: Progress | None = None,
+    move_processed: bool = True,
+) -> IngestResult:
+    """Ingest files and folders. Returns one report per file, in order."""
+    files = collect(paths)
+    result = IngestResult()
+    moment = received_at or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.calendar.tz)
+    with workspace_lock(config), Store(config.store, config.archive) as store:
+        if not dry_run:
+            _reprocess_pending(config, store, result, progress)
+        for start in range(0, len(files), BATCH):
+            chunk = files[start : start + BATCH]
+            items = []
+            for path in chunk:
+                data = path.read_bytes()
+                items.append(_Item(path.name, data, moment, source_path=path))
+            _process(config, store, items, result, progress, dry_run=dry_run, source=source)
+            if not dry_run and move_processed:
+                for item in items:
+                    if item.source_path is not None and _inside(item.source_path, config.inbox):
+                        moved = move_out_of_inbox(config, item.source_path)
+                        if moved:
+                            result.moved.append((item.source_path, moved))
+    return result
+
+
+def ingest_bytes(
+    config: Config,
+    data: bytes,
+    name: str,
+    *,
+    received_at: datetime | None = None,
+    dry_run: bool = False,
+    source: str = "api",
+) -> Report:
+    """Ingest one file given as bytes (used by tests and the benchmark)."""
+    moment = received_at or datetime.now(UTC)
+    result = IngestResult()
+    with workspace_lock(config), Store(config.store, config.archive) as store:
+        _process(
+            config, store, [_Item(name, data, moment)], result, None, dry_run=dry_run, source=source
+        )
+    return result.reports[-1]
+
+
+def _reprocess_pending(
+    config: Config, store: Store, result: IngestResult, progress: Progress | None
+) -> None:
+    """Files archived by an earlier run that died before giving them a verdict."""
+    items = []
+    for sha, name, when in store.pending():
+        try:
+            data = store.archived_path(sha).read_bytes()
+        except (OSError, KeyError):
+            continue
+        items.append(_Item(name, data, when, sha=sha))
+    if items:
+        result.notes.append(
+            f"Xử lý lại {len(items)} tệp đã lưu trữ nhưng chưa có kết quả (lần chạy trước bị gián đoạn)."
+        )
+        _process(
+            config,
+            store,
+            items,
+            result,
+            progress,
+            dry_run=False,
+            source="reprocess",
+            already_archived=True,
+        )
+
+
+def _process(
+    config: Config,
+    store: Store,
+    items: list[_Item],
+    result: IngestResult,
+    progress: Progress | None,
+    *,
+    dry_run: bool,
+    source: str,
+    already_archived: bool = False,
+) -> None:
+    import hashlib
+
+    from consolidate.feedback import write_feedback
+
+    tz = config.calendar.tz
+    fresh: list[_Item] = []
+    seen_in_batch: dict[str, _Item] = {}
+    duplicates: list[tuple[_Item, Report]] = []
+    # 1. Keep the bytes before anything else happens.
+    for item in items:
+        if not already_archived and not dry_run:
+            arrival = store.archive_bytes(item.data, item.name, item.received_at, source)
+            item.sha = arrival.sha256
+        elif not item.sha:
+            item.sha = hashlib.sha256(item.data).hexdigest()
+        earlier = store.verdict_of(item.sha) if not already_archived else None
+        if earlier is None and item.sha in seen_in_batch:
+            duplicates.append((item, _duplicate_report(item, None, seen_in_batch[item.sha].name)))
+            continue
+        if earlier is not None:
+            duplicates.append((item, _duplicate_report(item, earlier, earlier.file)))
+            continue
+        seen_in_batch[item.sha] = item
+        fresh.append(item)
+    # 2. Read and check the layout of each file.
+    for item in fresh:
+        local = item.received_at.astimezone(tz)
+        report = Report(file=item.name, sha256=item.sha, received_at=utc_iso(item.received_at))
+        checked = Checked(report=report)
+        item.checked = checked
+        read = read_workbook(item.data, item.name)
+        report.extend(read.findings)
+        if read.workbook is not None:
+            item.workbook = read.workbook
+            check_layout(read.workbook, checked, config, local)
+    # 3. pandera once over the batch; 4. business rules.
+    run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
+    register = store.register_codes()
+    for item in fresh:
+        assert item.checked is not None
+        if item.workbook is not None:
+            check_rules(item.checked, config, register, item.received_at.astimezone(tz))
+            item.checked.report.counts = {k: len(t.rows) for k, t in item.checked.tables.items()}
+    # 5. Verdict + snapshot in one transaction per file; then the answer to the unit.
+    for item in fresh:
+        done = item.checked
+        assert done is not None
+        report = done.report
+        if not dry_run:
+            try:
+                paths = write_feedback(config, report, item.workbook, done)
+                report.feedback_path, report.summary_path = (str(p) for p in paths)
+            except OSError as exc:
+                result.notes.append(f"Không ghi được tệp phản hồi cho {item.name}: {exc}")
+            rows = stored_rows(done) if report.valid else None
+            store.save_result(report, done.cover, rows)
+        result.reports.append(report)
+        if progress:
+            progress(report)
+    for _item, report in duplicates:
+        result.reports.append(report)
+        if progress:
+            progress(report)
+
+
+def _duplicate_report(item: _Item, earlier: Report | None, first_name: str) -> Report:
+    report = Report(
+        file=item.name,
+        sha256=item.sha,
+        received_at=utc_iso(item.received_at),
+        duplicate_of=first_name,
+    )
+    if earlier is not None:
+        report.unit_code, report.unit_name = earlier.unit_code, earlier.unit_name
+        report.as_of, report.template_version = earlier.as_of, earlier.template_version
+        report.findings = list(earlier.findings)
+        report.feedback_path, report.summary_path = earlier.feedback_path, earlier.summary_path
+        report.counts = dict(earlier.counts)
+    return report
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def move_out_of_inbox(config: Config, path: Path) -> Path | None:
+    """Move a processed file to ``processed/<date>/`` keeping its name (never overwriting)."""
+    day = datetime.now(config.calendar.tz).strftime("%Y-%m-%d")
+    folder = config.root / PROCESSED_DIR / day
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / path.name
+        n = 2
+        while target.exists():
+            target = folder / f"{path.stem} ({n}){path.suffix}"
+            n += 1
+        shutil.move(os.fspath(path), os.fspath(target))
+    except OSError:
+        return None  # e.g. still open elsewhere on Windows; the hash makes a retry harmless
+    return target

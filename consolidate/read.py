@@ -1,0 +1,620 @@
+"""Read a submitted workbook safely: container checks, then a streaming SpreadsheetML parse.
+
+Why our own reader: one pass over the sheet XML gives values *and* what a tolerant but
+honest reader must know — number formats (dates, 0.6 shown as 60 %), formulas without a
+cached value, merged cells, hidden rows and sheets — with bounded memory, with
+defusedxml refusing entity tricks, and without ever running anything from the file.
+
+Container problems come back as findings (``container-*`` codes), never as exceptions.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from consolidate.findings import Finding, cell_ref
+
+# Limits keep a hostile file from costing unbounded memory or time.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one inflated XML part
+MAX_TOTAL_BYTES = 400 * 1024 * 1024
+MAX_RATIO = 200  # inflated/compressed for parts over 1 MiB
+MAX_ENTRIES = 2000
+MAX_ROW = 100_000  # rows of data we are willing to read in one sheet
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
+
+_DATE_BUILTIN = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
+_PCT_BUILTIN = {9, 10}
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+class CellError(str):
+    """An Excel error value such as #REF! or #N/A."""
+
+
+class Formula:
+    """Marker for a formula cell that carries no cached value."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
+
+
+@dataclass
+class Sheet:
+    name: str
+    state: str = "visible"  # visible | hidden | veryHidden
+    rows: dict[int, dict[int, Any]] = field(default_factory=dict)
+    percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as %
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    max_row: int = 0
+    max_col: int = 0
+
+    def value(self, row: int, col: int) -> Any:
+        return self.rows.get(row, {}).get(col)
+
+
+@dataclass
+class RawWorkbook:
+    sheets: dict[str, Sheet]
+    application: str = ""
+    template_version: str | None = None
+
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets)
+
+
+@dataclass
+class ReadResult:
+    workbook: RawWorkbook | None
+    findings: list[Finding]
+
+
+def _finding(code: str, message: str, fix: str, severity: str = "error") -> Finding:
+    return Finding(code=code, severity=severity, message=message, fix=fix)  # type: ignore[arg-type]
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    m = _REF.match(ref.replace("$", ""))
+    if not m:
+        raise ValueError(ref)
+    return int(m[2]), col_index(m[1])
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# --- container ----------------------------------------------------------------------------
+
+
+def sniff(data: bytes, name: str) -> Finding | None:
+    """Recognise what is not an xlsx before opening it as a zip."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not data:
+        return _finding(
+            "container-empty",
+            "Tệp rỗng (0 byte): không có nội dung.",
+            "Gửi lại tệp báo cáo; có thể tệp đính kèm chưa tải xong.",
+        )
+    if len(data) > MAX_FILE_BYTES:
+        return _finding(
+            "container-too-large",
+            f"Tệp quá lớn ({len(data) // 1048576} MB).",
+            "Báo cáo theo mẫu thường dưới 5 MB; xóa hình ảnh, trang tính thừa rồi gửi lại.",
+        )
+    if data.startswith(OLE_MAGIC):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
+            return _finding(
+                "container-encrypted",
+                "Tệp được đặt mật khẩu nên không đọc được.",
+                "Mở tệp, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+            )
+        return _finding(
+            "container-legacy-xls",
+            "Tệp ở định dạng Excel 97-2003 (.xls) cũ, không dùng được.",
+            "Mở tệp bằng Excel, chọn Lưu thành (Save As) > Excel Workbook (*.xlsx), "
+            "tốt nhất là chép số liệu vào mẫu báo cáo mới nhất.",
+        )
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<", b"\xff\xfe<", b"\xfe\xff")) or b"<html" in head or b"<table" in head:
+        return _finding(
+            "container-html",
+            "Tệp là trang web (HTML) được đặt tên đuôi Excel, không phải sổ Excel thật.",
+            "Mở tệp bằng Excel rồi Lưu thành (Save As) định dạng Excel Workbook (*.xlsx).",
+        )
+    if not data.startswith(ZIP_MAGIC):
+        return _finding(
+            "container-not-excel",
+            f"Tệp không phải sổ Excel (.xlsx){f' (đuôi .{ext})' if ext else ''}.",
+            "Gửi tệp báo cáo theo mẫu, định dạng .xlsx.",
+        )
+    return None
+
+
+def _check_zip(zf: zipfile.ZipFile, size: int) -> Finding | None:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        return _finding(
+            "container-zip-bomb",
+            f"Tệp chứa quá nhiều thành phần ({len(infos)}).",
+            "Gửi lại tệp báo cáo lưu từ mẫu gốc.",
+        )
+    total = 0
+    spans: list[tuple[int, int]] = []
+    for info in infos:
+        total += info.file_size
+        if (
+            info.file_size > MAX_MEMBER_BYTES
+            or total > MAX_TOTAL_BYTES
+            or (
+                info.file_size > (1 << 20)
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            )
+        ):
+            return _finding(
+                "container-zip-bomb",
+                "Tệp có thành phần nén bất thường (có thể là 'bom nén'), không mở để bảo vệ hệ thống.",
+                "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
+            )
+        if info.flag_bits & 0x1:
+            return _finding(
+                "container-encrypted",
+                "Tệp nén có mật khẩu nên không đọc được.",
+                "Bỏ mật khẩu rồi gửi lại.",
+            )
+        spans.append(
+            (
+                info.header_offset,
+                info.header_offset + 30 + len(info.filename.encode()) + info.compress_size,
+            )
+        )
+    spans.sort()
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if start < end:
+            return _finding(
+                "container-zip-overlap",
+                "Cấu trúc tệp nén bị chồng lấn (tệp đã bị sửa bất thường).",
+                "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
+            )
+    if any(end > size for _, end in spans):
+        return _finding(
+            "container-corrupt",
+            "Tệp bị hỏng hoặc chưa tải xong (thiếu dữ liệu cuối tệp).",
+            "Tải lại tệp đính kèm hoặc đề nghị đơn vị gửi lại.",
+        )
+    return None
+
+
+def _classify_zip(names: set[str]) -> Finding | None:
+    if "word/document.xml" in names:
+        return _finding(
+            "container-word",
+            "Tệp là văn bản Word được đổi đuôi, không phải sổ Excel.",
+            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
+        )
+    if "ppt/presentation.xml" in names or "content.xml" in names:
+        return _finding(
+            "container-not-excel",
+            "Tệp không phải sổ Excel (.xlsx).",
+            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
+        )
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        return _finding(
+            "container-not-excel",
+            "Tệp nén không chứa sổ Excel.",
+            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
+        )
+    if "xl/workbook.bin" in names:
+        return _finding(
+            "container-xlsb",
+            "Tệp ở định dạng Excel nhị phân (.xlsb), không dùng được.",
+            "Lưu thành (Save As) Excel Workbook (*.xlsx) rồi gửi lại.",
+        )
+    if "xl/vbaProject.bin" in names:
+        return _finding(
+            "container-macro",
+            "Tệp chứa macro (VBA). Vì an toàn, hệ thống không tiếp nhận tệp có macro "
+            "(macro không bao giờ được chạy).",
+            "Chép số liệu vào mẫu báo cáo (.xlsx, không có macro) rồi gửi lại.",
+        )
+    return None
+
+
+def _open_member(zf: zipfile.ZipFile, name: str) -> IO[bytes]:
+    # ZipExtFile stops at the declared size, and _check_zip bounded the declared sizes.
+    return zf.open(name)
+
+
+def _parse(fh: IO[bytes], events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Any]]:
+    return iterparse(fh, events=events, forbid_dtd=True)  # type: ignore[no-any-return]
+
+
+# --- workbook parts -----------------------------------------------------------------------
+
+
+def _rels(zf: zipfile.ZipFile, names: set[str], path: str) -> dict[str, str]:
+    folder, base = path.rsplit("/", 1) if "/" in path else ("", path)
+    rels_path = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    out: dict[str, str] = {}
+    if rels_path not in names:
+        return out
+    with _open_member(zf, rels_path) as fh:
+        for _, el in _parse(fh):
+            if _local(el.tag) == "Relationship":
+                target = el.get("Target", "")
+                if target.startswith("/"):
+                    target = target[1:]
+                elif folder:
+                    parts = f"{folder}/{target}".split("/")
+                    norm: list[str] = []
+                    for p in parts:
+                        if p == "..":
+                            if norm:
+                                norm.pop()
+                        elif p and p != ".":
+                            norm.append(p)
+                    target = "/".join(norm)
+                out[el.get("Id", "")] = target
+    return out
+
+
+def _shared_strings(zf: zipfile.ZipFile, path: str | None) -> list[str]:
+    if not path:
+        return []
+    strings: list[str] = []
+    parts: list[str] = []
+    in_phonetic = 0
+    with _open_member(zf, path) as fh:
+        for event, el in _parse(fh, ("start", "end")):
+            tag = _local(el.tag)
+            if tag == "rPh":
+                in_phonetic += 1 if event == "start" else -1
+            elif event == "end":
+                if tag == "t" and not in_phonetic:
+                    parts.append(el.text or "")
+                elif tag == "si":
+                    strings.append("".join(parts))
+                    parts = []
+                    el.clear()
+    return strings
+
+
+def _is_date_code(code: str) -> bool:
+    bare = _QUOTED.sub("", code).lower()
+    if "general" in bare:
+        return False
+    return any(ch in bare for ch in "dmyhs") and not bare.strip().startswith("@")
+
+
+def _styles(zf: zipfile.ZipFile, path: str | None) -> tuple[list[bool], list[bool]]:
+    """Per cellXfs index: is it a date format, is it a percent format."""
+    if not path:
+        return [], []
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    in_cellxfs = False
+    with _open_member(zf, path) as fh:
+        for event, el in _parse(fh, ("start", "end")):
+            tag = _local(el.tag)
+            if tag == "cellXfs":
+                in_cellxfs = event == "start"
+            elif event == "end" and tag == "numFmt":
+                try:
+                    custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                except ValueError:
+                    pass
+            elif event == "start" and tag == "xf" and in_cellxfs:
+                try:
+                    xfs.append(int(el.get("numFmtId", "0")))
+                except ValueError:
+                    xfs.append(0)
+    dates, pcts = [], []
+    for fmt_id in xfs:
+        code = custom.get(fmt_id)
+        if code is None:
+            dates.append(fmt_id in _DATE_BUILTIN)
+            pcts.append(fmt_id in _PCT_BUILTIN)
+        else:
+            bare = _QUOTED.sub("", code)
+            dates.append(_is_date_code(code))
+            pcts.append("%" in bare)
+    return dates, pcts
+
+
+def _serial_to_datetime(value: float, date1904: bool) -> datetime | float:
+    if not -1 < value < 2958466:  # beyond 9999-12-31: not a date, keep the number
+        return value
+    base = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+    moment = base + timedelta(days=value)
+    # Round to the second: Excel stores times as fractions of a day.
+    return moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+
+
+def _read_sheet(
+    zf: zipfile.ZipFile,
+    path: str,
+    sheet: Sheet,
+    strings: list[str],
+    dates: list[bool],
+    pcts: list[bool],
+    date1904: bool,
+) -> Finding | None:
+    rows = sheet.rows
+    last_row = 0  # number of the previous <row>, for rows/cells written without references
+    pending: list[tuple[int, Any, bool]] = []  # cells of the current row without "r"
+    col_no = 0
+    with _open_member(zf, path) as fh:
+        for _event, el in _parse(fh):
+            tag = el.tag
+            if tag.endswith("}c") or tag == "c":
+                ref = el.get("r")
+                r = c = 0
+                if ref:
+                    try:
+                        r, c = split_ref(ref)
+                    except ValueError:
+                        ref = None
+                if not ref:
+                    c = col_no + 1
+                col_no = c
+                value, is_pct = _cell_value(el, strings, dates, pcts, date1904)
+                el.clear()
+                if value is None or value == "":
+                    continue
+                if not ref:
+                    pending.append((c, value, is_pct))
+                    continue
+                problem = _put(sheet, rows, r, c, value, is_pct)
+                if problem:
+                    return problem
+            else:
+                local = _local(tag)
+                if local == "row":
+                    try:
+                        row_no = int(el.get("r", "0")) or last_row + 1
+                    except ValueError:
+                        row_no = last_row + 1
+                    last_row = row_no
+                    col_no = 0
+                    if el.get("hidden") in ("1", "true"):
+                        sheet.hidden_rows.add(row_no)
+                    for c, value, is_pct in pending:
+                        problem = _put(sheet, rows, row_no, c, value, is_pct)
+                        if problem:
+                            return problem
+                    pending.clear()
+                    el.clear()
+                elif local == "mergeCell":
+                    ref = el.get("ref", "")
+                    if ":" in ref:
+                        try:
+                            (r1, c1), (r2, c2) = (split_ref(x) for x in ref.split(":", 1))
+                            sheet.merged.append((r1, c1, r2, c2))
+                        except ValueError:
+                            pass
+                elif local == "col" and el.get("hidden") in ("1", "true"):
+                    try:
+                        lo, hi = int(el.get("min", "0")), int(el.get("max", "0"))
+                    except ValueError:
+                        lo = hi = 0
+                    sheet.hidden_cols.update(range(lo, min(hi, 16384) + 1))
+    return None
+
+
+def _put(
+    sheet: Sheet, rows: dict[int, dict[int, Any]], r: int, c: int, value: Any, is_pct: bool
+) -> Finding | None:
+    if r > MAX_ROW:
+        return _finding(
+            "sheet-too-large",
+            f"Trang '{sheet.name}' có dữ liệu ở dòng {r}, vượt giới hạn {MAX_ROW} dòng.",
+            "Xóa dữ liệu thừa ở cuối trang tính rồi gửi lại.",
+        )
+    row = rows.get(r)
+    if row is None:
+        row = rows[r] = {}
+    row[c] = value
+    if is_pct:
+        sheet.percent.add((r, c))
+    if r > sheet.max_row:
+        sheet.max_row = r
+    if c > sheet.max_col:
+        sheet.max_col = c
+    return None
+
+
+def _cell_value(
+    el: Any, strings: list[str], dates: list[bool], pcts: list[bool], date1904: bool
+) -> tuple[Any, bool]:
+    t = el.get("t", "n")
+    v_text: str | None = None
+    f_text: str | None = None
+    inline: list[str] = []
+    for child in el:
+        ctag = _local(child.tag)
+        if ctag == "v":
+            v_text = child.text
+        elif ctag == "f":
+            f_text = child.text or ""
+        elif ctag == "is":
+            inline.extend(x.text or "" for x in child.iter() if _local(x.tag) == "t")
+    value: Any = None
+    is_pct = False
+    if t == "s":
+        if v_text is not None:
+            try:
+                value = strings[int(v_text)]
+            except (ValueError, IndexError):
+                value = CellError("#SST!")
+    elif t == "inlineStr":
+        value = "".join(inline)
+    elif t == "str":
+        value = v_text
+    elif t == "b":
+        value = None if v_text is None else v_text == "1"
+    elif t == "e":
+        value = CellError(v_text or "#ERR!")
+    elif t == "d":
+        value = _iso_to_datetime(v_text)
+    elif v_text:
+        try:
+            num = float(v_text)
+        except ValueError:
+            value = v_text
+        else:
+            style = int(el.get("s", "0") or 0)
+            if style < len(dates) and dates[style]:
+                value = _serial_to_datetime(num, date1904)
+            else:
+                value = int(num) if num.is_integer() and abs(num) < 1e15 else num
+                is_pct = style < len(pcts) and pcts[style]
+    if f_text is not None and (value is None or value == ""):
+        value = Formula(f_text)
+    return value, is_pct
+
+
+def _iso_to_datetime(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", ""))
+    except ValueError:
+        return text
+
+
+def read_workbook(data: bytes, name: str) -> ReadResult:
+    """Open ``data`` (the bytes of one submitted file) without trusting it."""
+    problem = sniff(data, name)
+    if problem:
+        return ReadResult(None, [problem])
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        return ReadResult(
+            None,
+            [
+                _finding(
+                    "container-corrupt",
+                    "Tệp bị hỏng hoặc chưa tải xong, không mở được.",
+                    "Tải lại tệp đính kèm hoặc đề nghị đơn vị gửi lại.",
+                )
+            ],
+        )
+    with zf:
+        problem = _check_zip(zf, len(data))
+        names = set(zf.namelist())
+        problem = problem or _classify_zip(names)
+        if problem:
+            return ReadResult(None, [problem])
+        try:
+            return _read_parts(zf, names)
+        except DefusedXmlException:
+            return ReadResult(
+                None,
+                [
+                    _finding(
+                        "container-xml-entities",
+                        "Tệp chứa khai báo XML bất thường (thực thể/DTD), không mở để bảo vệ hệ thống.",
+                        "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
+                    )
+                ],
+            )
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+            return ReadResult(
+                None,
+                [
+                    _finding(
+                        "container-corrupt",
+                        f"Tệp bị hỏng, không đọc được nội dung ({type(exc).__name__}).",
+                        "Mở tệp bằng Excel, lưu lại rồi gửi lại.",
+                    )
+                ],
+            )
+        except SyntaxError:  # ElementTree.ParseError
+            return ReadResult(
+                None,
+                [
+                    _finding(
+                        "container-corrupt",
+                        "Nội dung XML trong tệp bị hỏng, không đọc được.",
+                        "Mở tệp bằng Excel, lưu lại rồi gửi lại.",
+                    )
+                ],
+            )
+
+
+def _read_parts(zf: zipfile.ZipFile, names: set[str]) -> ReadResult:
+    wb_rels = _rels(zf, names, "xl/workbook.xml")
+    sheets_meta: list[tuple[str, str, str]] = []
+    date1904 = False
+    with _open_member(zf, "xl/workbook.xml") as fh:
+        for _, el in _parse(fh):
+            tag = _local(el.tag)
+            if tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                sheets_meta.append(
+                    (el.get("name", ""), wb_rels.get(rid, ""), el.get("state", "visible"))
+                )
+            elif tag == "workbookPr":
+                date1904 = el.get("date1904") in ("1", "true")
+    strings_path = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
+    styles_path = next((t for t in wb_rels.values() if t.endswith("styles.xml")), None)
+    strings = _shared_strings(zf, strings_path if strings_path in names else None)
+    dates, pcts = _styles(zf, styles_path if styles_path in names else None)
+    sheets: dict[str, Sheet] = {}
+    for sheet_name, path, state in sheets_meta:
+        sheet = Sheet(name=sheet_name, state=state)
+        sheets[sheet_name] = sheet
+        if path in names:
+            problem = _read_sheet(zf, path, sheet, strings, dates, pcts, date1904)
+            if problem:
+                return ReadResult(None, [problem])
+    app = ""
+    if "docProps/app.xml" in names:
+        with _open_member(zf, "docProps/app.xml") as fh:
+            for _, el in _parse(fh):
+                if _local(el.tag) == "Application":
+                    app = (el.text or "").strip()
+    version = None
+    meta = sheets.get("_danhmuc")
+    if meta is not None and isinstance(meta.value(1, 2), (str, int, float)):
+        version = str(meta.value(1, 2))
+    return ReadResult(RawWorkbook(sheets=sheets, application=app, template_version=version), [])
+
+
+__all__ = [
+    "CellError",
+    "Formula",
+    "RawWorkbook",
+    "ReadResult",
+    "Sheet",
+    "cell_ref",
+    "read_workbook",
+]

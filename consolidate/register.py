@@ -1,0 +1,116 @@
+"""The task register (danh mục nhiệm vụ giao): imported from a workbook with the same care
+as a submission — every problem named by sheet and cell, all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from consolidate.config import Config
+from consolidate.errors import RegisterError
+from consolidate.findings import Finding, Report
+from consolidate.lock import workspace_lock
+from consolidate.read import read_workbook
+from consolidate.store import Store
+from consolidate.validate import (
+    Checked,
+    Table,
+    _coerce_table,
+    _Context,
+    _locate_sheet,
+    _read_table,
+    failures_to_findings,
+    pandera_schema,
+    stored_rows,
+)
+from schemas import REGISTER
+
+
+@dataclass
+class RegisterResult:
+    path: Path
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def by_source(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in self.rows:
+            out[row.get("source_doc") or ""] = out.get(row.get("source_doc") or "", 0) + 1
+        return out
+
+
+def read_register(config: Config, path: Path) -> RegisterResult:
+    """Read and check a register workbook; raise RegisterError listing every problem."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RegisterError(
+            f"Không đọc được tệp danh mục {path}: {exc.strerror or exc}.",
+            "Kiểm tra đường dẫn tệp (đặt trong ngoặc kép nếu có dấu cách).",
+        ) from exc
+    report = Report(file=path.name)
+    checked = Checked(report=report)
+    ctx = _Context(checked)
+    read = read_workbook(data, path.name)
+    report.extend(read.findings)
+    result = RegisterResult(path=path)
+    if read.workbook is not None:
+        sheet = _locate_sheet(read.workbook, REGISTER, ctx)
+        if sheet is None and len(read.workbook.sheets) >= 1:
+            sheet = next(iter(read.workbook.sheets.values()))
+        table = _read_table(sheet, REGISTER, ctx) if sheet is not None else None
+        if table is not None:
+            checked.tables["register"] = table
+            _coerce_table(table, ctx, config.unit_index)
+            _validate(table, checked)
+            _duplicates(table, ctx)
+    result.findings = report.findings
+    if report.errors:
+        raise RegisterError(
+            f"Danh mục nhiệm vụ {path.name} có {len(report.errors)} lỗi, chưa nhập.",
+            "Sửa các ô được nêu rồi chạy lại `consolidate register import`.",
+            findings=list(report.errors),
+        )
+    result.rows = stored_rows(checked).get("register", [])
+    return result
+
+
+def _validate(table: Table, checked: Checked) -> None:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in table.typed.items()})
+    try:
+        pandera_schema(REGISTER).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures_to_findings(exc.failure_cases, REGISTER, [(checked, table, r) for r in table.rows])
+
+
+def _duplicates(table: Table, ctx: _Context) -> None:
+    seen: dict[str, int] = {}
+    for r, code in zip(table.rows, table.typed["code"], strict=True):
+        if code is None:
+            continue
+        if code in seen:
+            ctx.add(
+                "duplicate-task-code",
+                "error",
+                f"Dòng {r}: mã nhiệm vụ {code} trùng với dòng {seen[code]}.",
+                "Mỗi nhiệm vụ một mã riêng.",
+                sheet=table.sheet.name,
+                row=r,
+                col=table.colmap.get("code"),
+                value=code,
+            )
+        else:
+            seen[code] = r
+
+
+def import_register(config: Config, path: Path | None = None) -> RegisterResult:
+    """Replace the stored register with the rows of ``path`` (default: the configured one)."""
+    result = read_register(config, path or config.register)
+    with workspace_lock(config), Store(config.store, config.archive) as store:
+        store.replace_register(result.rows)
+    return result
