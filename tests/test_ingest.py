@@ -1,0 +1,461 @@
+"""Ingest: every file kept, a verdict with precise findings, accepted snapshots stored."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from consolidate.config import Config
+from consolidate.findings import Report
+from consolidate.ingest import ingest_paths
+from consolidate.read import read_workbook
+from tests.builders import cover, project_row, submission, task_row
+
+TZ_NOON = "2026-06-04T12:00:00+07:00"
+
+
+def _ingest(config: Config, *paths: Path, **kw: object) -> list[Report]:
+    kw.setdefault("received_at", datetime.fromisoformat(TZ_NOON))
+    return ingest_paths(config, list(paths), **kw).reports  # type: ignore[arg-type]
+
+
+def _codes(report: Report) -> dict[str, list[str | None]]:
+    out: dict[str, list[str | None]] = {}
+    for f in report.findings:
+        out.setdefault(f.code, []).append(f.cell)
+    return out
+
+
+def _db(config: Config) -> sqlite3.Connection:
+    return sqlite3.connect(config.store)
+
+
+def test_clean_submission_is_accepted_stored_and_answered(workspace: Config) -> None:
+    path = submission(workspace, workspace.inbox / "Sở KH&CN tuần 23.xlsx", n_tasks=12)
+    original = path.read_bytes()
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "accepted", report.findings
+    assert report.errors == []
+    assert report.unit_code == "SKHCN"
+    assert report.counts["tasks"] == 12
+    db = _db(workspace)
+    assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 12
+    # lead unit defaults to the reporting unit; deadline parsed
+    row = db.execute("SELECT lead_unit, deadline, deadline_kind, deadline_end, progress FROM tasks LIMIT 1").fetchone()
+    assert row == ("SKHCN", "30/09/2026", "date", "2026-09-30", 50.0)
+    # archived byte for byte, by hash; moved out of the inbox
+    (archived,) = [p for p in workspace.archive.rglob("*") if p.is_file()]
+    assert archived.read_bytes() == original
+    assert not path.exists()
+    assert list((workspace.root / "processed").rglob("*.xlsx"))
+    assert Path(report.feedback_path or "").is_file()
+    assert "TIẾP NHẬN" in Path(report.summary_path or "").read_text(encoding="utf-8-sig")
+
+
+def test_same_bytes_twice_is_one_submission(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx")
+    copy = tmp_path / "b.xlsx"
+    copy.write_bytes(path.read_bytes())
+    first, second = _ingest(workspace, path, copy)
+    assert first.verdict == "accepted"
+    assert second.verdict == "duplicate" and second.duplicate_of == "a.xlsx"
+    (third,) = _ingest(workspace, path)
+    assert third.verdict == "duplicate"
+    assert _db(workspace).execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+    assert _db(workspace).execute("SELECT count(*) FROM arrivals").fetchone()[0] == 3
+
+
+def test_dry_run_stores_nothing(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx")
+    (report,) = _ingest(workspace, path, dry_run=True)
+    assert report.verdict == "accepted"
+    db = _db(workspace)
+    assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+
+
+def test_all_errors_of_a_file_at_once_with_cells(workspace: Config, tmp_path: Path) -> None:
+    tasks = [
+        task_row(1),
+        task_row(2, progress=150),  # L row 6? header row decides; asserted by column letter
+        task_row(3, pillar="Văn hóa"),
+        task_row(4, state="Đã hoàn thành", progress=100, completed_on=None),
+        task_row(5, deadline="sớm nhất có thể"),
+        task_row(6, officer=None, deliverable=None),
+        task_row(7, state="Đã hoàn thành", progress=40, completed_on=datetime(2026, 6, 1)),
+        task_row(8, state="Chưa triển khai", progress=100),
+        task_row(9, state="Đã hoàn thành", progress=100, completed_on=datetime(2026, 7, 1)),
+        task_row(10, task=None),
+    ]
+    path = submission(workspace, tmp_path / "errors.xlsx", tasks=tasks)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "rejected"
+    codes = _codes(report)
+    header = _header_row(path)
+    r = lambda i: header + i  # noqa: E731  (Excel row of the i-th task)
+    assert codes["out-of-range"] == [f"L{r(2)}"]
+    assert codes["not-in-list"] == [f"D{r(3)}"]
+    assert codes["completed-date-missing"] == [f"N{r(4)}"]
+    assert codes["bad-deadline"] == [f"J{r(5)}"]
+    assert codes["six-clear-missing"] == [f"H{r(6)}"]
+    assert codes["done-but-progress"] == [f"L{r(7)}"]
+    assert codes["not-started-but-progress"] == [f"M{r(8)}"]
+    assert codes["completed-in-future"] == [f"N{r(9)}"]
+    assert codes["required-missing"] == [f"C{r(10)}"]
+    six = next(f for f in report.findings if f.code == "six-clear-missing")
+    assert six.severity == "warning"
+    assert "rõ người" in six.message and "rõ sản phẩm" in six.message
+    assert all(f.sheet == "Nhiệm vụ" for f in report.findings if f.cell)
+    # nothing stored for a rejected file
+    assert _db(workspace).execute("SELECT count(*) FROM tasks").fetchone()[0] == 0
+    assert _db(workspace).execute("SELECT verdict FROM verdicts").fetchone()[0] == "rejected"
+
+
+def _header_row(path: Path) -> int:
+    ws = openpyxl.load_workbook(path)["Nhiệm vụ"]
+    for row in ws.iter_rows(min_row=1, max_row=30):
+        if any(c.value == "Nội dung nhiệm vụ" for c in row):
+            return row[0].row
+    raise AssertionError("no header")
+
+
+def test_six_clear_strictness_is_configurable(workspace: Config, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    strict = replace(workspace, validation=replace(workspace.validation, six_clear="error"))
+    path = submission(strict, tmp_path / "a.xlsx", tasks=[task_row(1, authority=None)])
+    (report,) = _ingest(strict, path)
+    assert report.verdict == "rejected"
+    assert [f.severity for f in report.findings if f.code == "six-clear-missing"] == ["error"]
+
+
+def test_a_unit_speaks_only_for_itself(workspace: Config, tmp_path: Path) -> None:
+    tasks = [task_row(1), task_row(2, lead_unit="Sở Y tế")]
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "rejected"
+    (f,) = [f for f in report.findings if f.code == "other-unit-task"]
+    assert "Sở Y tế" in f.message and f.cell and f.cell.startswith("F")
+    db = _db(workspace)
+    assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+
+
+def test_unknown_unit_on_the_cover_is_rejected(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(unit="Sở Không Tồn Tại"))
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "rejected"
+    (f,) = [f for f in report.findings if f.code == "unknown-unit"]
+    assert f.sheet == "Thông tin chung" and f.cell and f.cell.startswith("B")
+
+
+@pytest.mark.parametrize("typed", ["SKHCN", "Sở KH&CN", "so khoa hoc va cong nghe"])
+def test_unit_matched_by_code_or_alias(workspace: Config, tmp_path: Path, typed: str) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(unit=typed))
+    # write_submission may refuse unknown dropdown text; the reader resolves aliases
+    (report,) = _ingest(workspace, path)
+    assert report.unit_code == "SKHCN", report.findings
+
+
+def test_legacy_tcvn3_unit_name_is_reported_not_matched(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(unit="Së Khoa häc vµ C«ng nghÖ"))
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "rejected"
+    assert "legacy-encoding" in _codes(report)
+
+
+def test_as_of_in_the_future_is_rejected(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(as_of=datetime(2026, 6, 9)))
+    (report,) = _ingest(workspace, path)
+    assert "as-of-in-future" in _codes(report)
+    assert report.verdict == "rejected"
+
+
+def test_received_at_decides_the_reference_day(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(as_of=datetime(2026, 6, 9)))
+    (report,) = _ingest(workspace, path, received_at=datetime.fromisoformat("2026-06-10T08:00:00+07:00"))
+    assert report.verdict == "accepted"
+    assert report.received_at == "2026-06-10T01:00:00+00:00"
+
+
+def test_projects_disbursement_rules(workspace: Config, tmp_path: Path) -> None:
+    projects = [
+        project_row(1),
+        project_row(2, disbursed=6000.0),  # above the plan: warning
+        project_row(3, disbursed_pct=55),  # typed 55 % vs 30 % computed: warning, recomputed
+    ]
+    path = submission(workspace, tmp_path / "a.xlsx", projects=projects)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "accepted", report.errors
+    codes = _codes(report)
+    assert len(codes["disbursed-above-plan"]) == 1
+    assert len(codes["disbursed-rate-mismatch"]) == 1
+    pcts = [r[0] for r in _db(workspace).execute("SELECT disbursed_pct FROM projects ORDER BY row")]
+    assert pcts == [30.0, 120.0, 30.0]
+
+
+def test_duplicate_task_codes_and_register(workspace: Config, tmp_path: Path) -> None:
+    from consolidate.store import Store
+
+    with Store(workspace.store, workspace.archive) as store:
+        store.replace_register(
+            [
+                {"code": "KH05-01", "task": "x", "lead_unit": "SKHCN"},
+                {"code": "KH05-02", "task": "y", "lead_unit": "SNV"},
+            ]
+        )
+    tasks = [
+        task_row(1, task_code="KH05-01"),
+        task_row(2, task_code="KH05-01"),
+        task_row(3, task_code="KH05-99"),
+        task_row(4, task_code="KH05-02"),
+    ]
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
+    (report,) = _ingest(workspace, path)
+    codes = _codes(report)
+    assert len(codes["duplicate-task-code"]) == 1
+    assert [f.severity for f in report.findings if f.code == "unknown-task-code"] == ["warning"]
+    other = [f for f in report.findings if f.code == "other-unit-task"]
+    assert len(other) == 1 and "Sở Nội vụ" in other[0].message
+
+
+def test_rejected_file_leaves_current_data_untouched(workspace: Config, tmp_path: Path) -> None:
+    good = submission(workspace, tmp_path / "good.xlsx", n_tasks=3)
+    bad = submission(workspace, tmp_path / "bad.xlsx", tasks=[task_row(1, progress=500)])
+    _ingest(workspace, good)
+    (report,) = _ingest(workspace, bad)
+    assert report.verdict == "rejected"
+    db = _db(workspace)
+    assert db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 3
+
+
+def test_feedback_workbook_links_and_highlights(workspace: Config, tmp_path: Path) -> None:
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=[task_row(1, progress=150)])
+    (report,) = _ingest(workspace, path)
+    wb = openpyxl.load_workbook(report.feedback_path or "")
+    assert wb.sheetnames[0] == "Kết quả kiểm tra"
+    ws = wb["Kết quả kiểm tra"]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert "Kết luận: Không tiếp nhận" in values
+    link_cells = [c for row in ws.iter_rows() for c in row if c.hyperlink is not None]
+    assert link_cells and "Nhiệm vụ" in (link_cells[0].hyperlink.location or "")
+    f = next(f for f in report.findings if f.code == "out-of-range")
+    copy = wb["Nhiệm vụ"]
+    assert copy[f.cell or ""].value == 150
+    assert copy[f.cell or ""].comment is not None
+    assert "0 đến 100" in copy[f.cell or ""].comment.text
+
+
+# --- tolerant reading --------------------------------------------------------------------
+
+
+def _reshape(src: Path, dst: Path, edit: object) -> Path:
+    wb = openpyxl.load_workbook(src)
+    edit(wb)  # type: ignore[operator]
+    wb.save(dst)
+    return dst
+
+
+def test_title_rows_moved_columns_and_extra_column(workspace: Config, tmp_path: Path) -> None:
+    src = submission(workspace, tmp_path / "src.xlsx", n_tasks=4)
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Nhiệm vụ"]
+        ws.insert_rows(1, amount=3)
+        ws["A1"] = "BÁO CÁO CỦA SỞ"
+        ws.move_range("C1:C400", cols=30)  # move "Nội dung nhiệm vụ" far right
+        header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "STT")
+        ws.cell(header, 40, "Cột riêng của đơn vị")
+        ws.cell(header + 1, 40, "ghi chú nội bộ")
+
+    path = _reshape(src, tmp_path / "moved.xlsx", edit)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "accepted", report.errors
+    assert "extra-column" in _codes(report)
+    assert [r[0] for r in _db(workspace).execute("SELECT task FROM tasks ORDER BY row")][0].startswith("Số hóa")
+
+
+def test_values_as_people_type_them(workspace: Config, tmp_path: Path) -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Cải cách hành chính")
+    tasks = [
+        task_row(1, pillar=nfd, officer="Nguyễn\u00a0Thị\u200b Hoa", progress="60%"),
+        task_row(2, progress="45", deadline="trước ngày 15/6/2026"),
+        task_row(3, deadline="Quý III/2026"),
+        task_row(4, deadline="Thường xuyên", state="Đang thực hiện"),
+        task_row(5, deadline="trong tháng 7/2026"),
+        task_row(6, deadline="Năm 2026", completed_on="01/06/2026", state="Đã hoàn thành", progress=100),
+    ]
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "accepted", report.errors
+    rows = _db(workspace).execute(
+        "SELECT pillar, officer, progress, deadline_kind, deadline_end, completed_on FROM tasks ORDER BY row"
+    ).fetchall()
+    assert rows[0][:3] == ("Cải cách hành chính", "Nguyễn Thị Hoa", 60.0)
+    assert rows[1][2:5] == (45.0, "date", "2026-06-15")
+    assert rows[2][3:5] == ("quarter", "2026-09-30")
+    assert rows[3][3:5] == ("recurring", None)
+    assert rows[4][3:5] == ("month", "2026-07-31")
+    assert rows[5][3:] == ("year", "2026-12-31", "2026-06-01")
+
+
+def test_percent_formatted_cell_reads_on_the_0_100_scale(workspace: Config, tmp_path: Path) -> None:
+    src = submission(workspace, tmp_path / "src.xlsx", n_tasks=2)
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Nhiệm vụ"]
+        header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "STT")
+        ws.cell(header + 1, 12, 0.6).number_format = "0%"
+        ws.cell(header + 2, 12, 1.5).number_format = "0%"
+
+    path = _reshape(src, tmp_path / "pct.xlsx", edit)
+    (report,) = _ingest(workspace, path)
+    codes = _codes(report)
+    assert report.verdict == "rejected"
+    assert len(codes["out-of-range"]) == 1  # 150 % rejected, 60 % read as 60
+
+
+def test_merged_hidden_and_formula_cells_are_reported(workspace: Config, tmp_path: Path) -> None:
+    src = submission(workspace, tmp_path / "src.xlsx", n_tasks=6)
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Nhiệm vụ"]
+        header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "STT")
+        ws.merge_cells(start_row=header + 1, start_column=8, end_row=header + 2, end_column=8)
+        ws.row_dimensions[header + 3].hidden = True
+        ws.cell(header + 4, 12, "=40+10")  # openpyxl writes no cached value
+
+    path = _reshape(src, tmp_path / "odd.xlsx", edit)
+    (report,) = _ingest(workspace, path)
+    codes = _codes(report)
+    assert "merged-cells" in codes
+    assert "hidden-row" in codes
+    assert "formula-no-value" in codes
+    assert report.verdict == "rejected"
+
+
+def test_hidden_sheet_with_data_is_reported(workspace: Config, tmp_path: Path) -> None:
+    src = submission(workspace, tmp_path / "src.xlsx", projects=[project_row(1)])
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["Dự án"].sheet_state = "hidden"
+
+    path = _reshape(src, tmp_path / "hidden.xlsx", edit)
+    (report,) = _ingest(workspace, path)
+    assert "hidden-sheet" in _codes(report)
+    assert report.counts["projects"] == 1
+
+
+def test_workbook_not_made_from_template_is_accepted_with_warning(workspace: Config, tmp_path: Path) -> None:
+    from schemas import COVER, TASKS
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Thông tin chung"
+    values = cover()
+    for f in COVER:
+        ws.append([f.label, values.get(f.key)])
+    tasks = wb.create_sheet("Nhiệm vụ")
+    tasks.append([c.label.upper() for c in TASKS.columns])  # case-insensitive labels
+    row = task_row(1)
+    tasks.append([row.get(c.key) for c in TASKS.columns])
+    path = tmp_path / "handmade.xlsx"
+    wb.save(path)
+    (report,) = _ingest(workspace, path)
+    assert report.verdict == "accepted", report.errors
+    assert "not-from-template" in _codes(report)
+
+
+def test_missing_required_column(workspace: Config, tmp_path: Path) -> None:
+    src = submission(workspace, tmp_path / "src.xlsx", n_tasks=2)
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Nhiệm vụ"]
+        ws.delete_cols(13)  # Tình trạng
+
+    path = _reshape(src, tmp_path / "nocol.xlsx", edit)
+    (report,) = _ingest(workspace, path)
+    f = next(f for f in report.findings if f.code == "missing-column")
+    assert "Tình trạng" in f.message and f.severity == "error"
+
+
+# --- hostile and broken containers ----------------------------------------------------------
+
+
+def _container_code(data: bytes, name: str = "x.xlsx") -> str:
+    result = read_workbook(data, name)
+    assert result.workbook is None
+    (f,) = result.findings
+    return f.code
+
+
+def test_container_cases(workspace: Config, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    good = submission(workspace, tmp_path / "g.xlsx").read_bytes()
+    assert _container_code(b"") == "container-empty"
+    assert _container_code(good[: len(good) // 2]) == "container-corrupt"
+    assert _container_code(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls") == "container-legacy-xls"
+    enc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le")
+    assert _container_code(enc) == "container-encrypted"
+    assert _container_code(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "a.xls") == "container-html"
+    assert _container_code(b"just some text") == "container-not-excel"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    assert _container_code(buf.getvalue(), "renamed.xlsx") == "container-word"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    assert len(buf.getvalue()) < 2_000_000
+    assert _container_code(buf.getvalue(), "bomb.xlsx") == "container-zip-bomb"
+    # macros: never run, file refused
+    with zipfile.ZipFile(io.BytesIO(good)) as zin:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zout:
+            for item in zin.infolist():
+                zout.writestr(item, zin.read(item.filename))
+            zout.writestr("xl/vbaProject.bin", b"\0" * 100)
+    assert _container_code(buf.getvalue(), "macro.xlsm") == "container-macro"
+
+
+def test_xml_entity_bomb_is_refused(workspace: Config, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    good = submission(workspace, tmp_path / "g.xlsx").read_bytes()
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>'
+    )
+    with zipfile.ZipFile(io.BytesIO(good)) as zin:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zout:
+            for item in zin.infolist():
+                data = bomb.encode() if item.filename == "xl/sharedStrings.xml" else zin.read(item.filename)
+                zout.writestr(item, data)
+    assert _container_code(buf.getvalue()) == "container-xml-entities"
+
+
+def test_every_broken_file_gets_a_verdict_and_feedback(workspace: Config, tmp_path: Path) -> None:
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "text.xlsx").write_text("hello")
+    reports = _ingest(workspace, tmp_path / "empty.xlsx", tmp_path / "text.xlsx")
+    assert [r.verdict for r in reports] == ["rejected", "rejected"]
+    for r in reports:
+        assert Path(r.feedback_path or "").is_file()
+        assert Path(r.summary_path or "").is_file()
+    db = _db(workspace)
+    assert db.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 2
