@@ -1,0 +1,107 @@
+"""The deadline grammar: examples from the letters, and properties (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consolidate.deadlines import (
+    DATE,
+    MONTH,
+    QUARTER,
+    RECURRING,
+    YEAR,
+    Deadline,
+    DeadlineError,
+    parse_deadline,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "end"),
+    [
+        ("30/06/2026", DATE, date(2026, 6, 30)),
+        ("5/6/2026", DATE, date(2026, 6, 5)),
+        ("trước ngày 15/6/2026", DATE, date(2026, 6, 15)),
+        ("Trước ngày 25/5/2026", DATE, date(2026, 5, 25)),
+        ("chậm nhất trong ngày 01/6/2026", DATE, date(2026, 6, 1)),
+        ("hoàn thành trước 31/12/2025", DATE, date(2025, 12, 31)),
+        ("Tháng 7/2026", MONTH, date(2026, 7, 31)),
+        ("trong tháng 7/2026", MONTH, date(2026, 7, 31)),
+        ("tháng 02/2028", MONTH, date(2028, 2, 29)),
+        ("Quý III/2026", QUARTER, date(2026, 9, 30)),
+        ("quý I/2026", QUARTER, date(2026, 3, 31)),
+        ("Quý 4/2026", QUARTER, date(2026, 12, 31)),
+        ("Năm 2026", YEAR, date(2026, 12, 31)),
+        ("trong năm 2026", YEAR, date(2026, 12, 31)),
+        ("Thường xuyên", RECURRING, None),
+        ("  thường   xuyên ", RECURRING, None),
+        ("2026-06-30", DATE, date(2026, 6, 30)),
+    ],
+)
+def test_examples_from_the_letters(text: str, kind: str, end: date | None) -> None:
+    assert parse_deadline(text) == Deadline(kind, end)
+
+
+def test_real_dates_and_serials() -> None:
+    assert parse_deadline(datetime(2026, 6, 30, 0, 0)) == Deadline(DATE, date(2026, 6, 30))
+    assert parse_deadline(date(2026, 6, 30)) == Deadline(DATE, date(2026, 6, 30))
+    assert parse_deadline(46203) == Deadline(DATE, date(2026, 6, 30))
+    assert parse_deadline(2026) == Deadline(YEAR, date(2026, 12, 31))
+
+
+@pytest.mark.parametrize("text", ["sớm", "", "31/02/2026", "Quý V/2026", "Tháng 13/2026", "ngay", "12/2026/01"])
+def test_anything_else_is_a_clear_vietnamese_error(text: str) -> None:
+    with pytest.raises(DeadlineError) as err:
+        parse_deadline(text)
+    assert any(word in str(err.value) for word in ("Không hiểu", "không tồn tại", "để trống", "không hợp lệ"))
+
+
+kinds = st.sampled_from([DATE, MONTH, QUARTER, YEAR])
+
+
+@st.composite
+def deadlines(draw: st.DrawFn) -> Deadline:
+    if draw(st.booleans()) and draw(st.booleans()):
+        return Deadline(RECURRING, None)
+    day = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+    kind = draw(kinds)
+    return parse_deadline(
+        {
+            DATE: day.strftime("%d/%m/%Y"),
+            MONTH: f"Tháng {day.month}/{day.year}",
+            QUARTER: f"Quý {['I', 'II', 'III', 'IV'][(day.month - 1) // 3]}/{day.year}",
+            YEAR: f"Năm {day.year}",
+        }[kind]
+    )
+
+
+@given(deadlines())
+def test_canonical_text_round_trips(dl: Deadline) -> None:
+    assert parse_deadline(dl.text()) == dl
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(["trước ngày ", "", "hạn "]))
+def test_any_date_text_parses_to_that_day(day: date, prefix: str) -> None:
+    assert parse_deadline(f"{prefix}{day.day}/{day.month}/{day.year}") == Deadline(DATE, day)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_period_ends_contain_the_day(day: date) -> None:
+    month = parse_deadline(f"Tháng {day.month}/{day.year}").end
+    quarter = parse_deadline(f"Quý {(day.month - 1) // 3 + 1}/{day.year}").end
+    year = parse_deadline(f"Năm {day.year}").end
+    assert month is not None and quarter is not None and year is not None
+    assert day <= month <= quarter <= year
+    assert month.month == day.month and year == date(day.year, 12, 31)
+
+
+@given(st.text(max_size=30))
+def test_never_crashes_with_anything_but_deadline_error(text: str) -> None:
+    try:
+        parse_deadline(text)
+    except DeadlineError:
+        pass
