@@ -326,7 +326,7 @@ def _allowed(col: Column | None, kind: Kind) -> str:
         Kind.DATE: "Ngày dạng dd/mm/yyyy, ví dụ 28/05/2026.",
         Kind.DEADLINE: "Một ngày dd/mm/yyyy hoặc một thời hạn như: " + DEADLINE_EXAMPLES + ".",
         Kind.EMAIL: "Địa chỉ thư điện tử, ví dụ ten@daklak.gov.vn.",
-    }.get(kind, "Chữ.")
+    }.get(kind, "Ghi tự do.")
 
 
 def _describe(kind: Kind, help_text: str, col: Column | None) -> str:
@@ -449,7 +449,8 @@ def _write_cover(
             )
         else:
             value_fmt = fmts.get(**_value_props(field.kind), valign="vcenter")
-        _write_value(ws, row, 1, values.get(field.key), value_fmt, fmts, field.kind)
+        date_fmt = fmts.get(**_value_props(Kind.DATE), valign="vcenter")
+        _write_value(ws, row, 1, values.get(field.key), value_fmt, date_fmt)
         prompt = _prompt(field.required, field.kind, field.help, None)
         options = _validation(field.kind, field.label, prompt, None, has_units)
         if field.kind is Kind.EMAIL:
@@ -481,7 +482,7 @@ def _value_props(kind: Kind) -> dict[str, Any]:
 
 
 def _write_value(
-    ws: Worksheet, row: int, col: int, value: object, fmt: Format, fmts: _Formats, kind: Kind
+    ws: Worksheet, row: int, col: int, value: object, fmt: Format, date_fmt: Format
 ) -> None:
     """Write one value safely: strings as text (never formulas), dates as real dates."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -492,7 +493,7 @@ def _write_value(
         if isinstance(value, datetime) and value != value:  # pandas NaT
             ws.write_blank(row, col, None, fmt)
         else:
-            ws.write_datetime(row, col, value, fmts.cell(kind, is_date=True))
+            ws.write_datetime(row, col, value, date_fmt)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, numbers.Real):
@@ -572,11 +573,19 @@ def _write_data_sheet(
         ws.data_validation(first, c, last, c, options)
 
     cell_fmts = [fmts.cell(col.kind) for col in spec.columns]
-    for r in range(nrows):
-        row_data = data[r] if r < len(data) else None
+    date_fmts = [fmts.cell(col.kind, is_date=True) for col in spec.columns]
+    for r, row_data in enumerate(data):
+        lines = 1
         for c, col in enumerate(spec.columns):
-            value = row_data.get(col.key) if row_data is not None else None
-            _write_value(ws, first + r, c, value, cell_fmts[c], fmts, col.kind)
+            value = row_data.get(col.key)
+            _write_value(ws, first + r, c, value, cell_fmts[c], date_fmts[c])
+            if isinstance(value, str) and len(value) > col.width:
+                lines = max(lines, _lines(value, col.width))
+        if lines > 1:  # LibreOffice keeps the default height of rows it did not lay out
+            ws.set_row(first + r, 16.0 * lines + 5)
+    for r in range(len(data), nrows):
+        for c in range(ncols):
+            ws.write_blank(first + r, c, None, cell_fmts[c])
 
     ws.freeze_panes(first, 0)
     ws.autofilter(header, 0, last, ncols - 1)
@@ -736,7 +745,7 @@ def _write_guide(
             ws.write_string(
                 row, 2, "Có" if col.required else "Không", td_req if col.required else td_c
             )
-            ws.write_string(row, 3, detail or "Chữ.", td)
+            ws.write_string(row, 3, detail or "Ghi tự do.", td)
             lines = max(
                 _lines(detail, widths[3]),
                 _lines(col.label, widths[1]),
