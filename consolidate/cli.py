@@ -28,6 +28,30 @@ def _fail(exc: ConsolidateError) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+EXIT_INTERNAL = 3
+
+
+def _crash() -> NoReturn:
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    path = Path(tempfile.gettempdir()) / f"consolidate-loi-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    try:
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        where = f" Chi tiết kỹ thuật đã lưu tại {path}."
+    except OSError:
+        where = ""
+    click.echo(
+        "Lỗi: consolidate gặp sự cố ngoài dự kiến; dữ liệu đã nhận vẫn được giữ nguyên." + where,
+        err=True,
+    )
+    click.echo(
+        "  Cách khắc phục: chạy lại lệnh với --debug và gửi kết quả cho nhóm phát triển.", err=True
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
 class Command(click.Command):
     """Runs the callback with environment errors turned into a clean message, exit 2."""
 
@@ -38,6 +62,12 @@ class Command(click.Command):
             if ctx.find_root().params.get("debug"):
                 raise
             _fail(exc)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception:  # a bug of ours: keep the traceback in a file, not on the screen
+            if ctx.find_root().params.get("debug"):
+                raise
+            _crash()
 
 
 class Group(click.Group):
@@ -98,7 +128,7 @@ def template(ctx: click.Context, out: Path | None) -> None:
 
     config = _workspace(ctx)
     target = out or config.root / "templates" / "report_template.xlsx"
-    write_template(target, config.units)
+    write_template(target, config.units, calendar=config.calendar)
     click.echo(f"Đã tạo mẫu báo cáo: {target}")
 
 
@@ -231,6 +261,128 @@ def register_import(ctx: click.Context, file: Path | None) -> None:
     click.echo(f"Đã nhập {len(result.rows)} nhiệm vụ từ {result.path.name}:")
     for source, n in sorted(result.by_source.items()):
         click.echo(f"  {source or '(không ghi văn bản)'}: {n} nhiệm vụ")
+
+
+def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, **kw: Any) -> None:
+    import json
+
+    from consolidate import consolidate as cons
+    from consolidate.lock import workspace_lock
+    from consolidate.store import Store
+
+    config = _workspace(ctx)
+    now = _parse_moment(now_text, config)
+    builder = {
+        "weekly": cons.build_weekly,
+        "projects": cons.build_projects,
+        "plan": cons.build_plan,
+    }[what]
+    try:
+        with workspace_lock(config), Store(config.store, config.archive) as store:
+            result = builder(config, store, now=now, **kw)
+    except ValueError as exc:  # a period key the officer typed wrongly
+        raise click.BadParameter(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(result.summary)
+    if result.note:
+        click.echo(result.note)
+    click.echo(f"Đã ghi: {result.path}")
+
+
+NOW_HELP = "Lập báo cáo như tại thời điểm này (dd/mm/yyyy HH:MM). Mặc định: bây giờ."
+
+
+@main.command()
+@click.option(
+    "--week", metavar="YYYY-Www", help="Tuần ISO, ví dụ 2026-W23. Mặc định: tuần vừa chốt."
+)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def weekly(ctx: click.Context, week: str | None, now_text: str | None, as_json: bool) -> None:
+    """Lập báo cáo tổng hợp tuần (chốt 17:00 thứ Năm) vào outbox/."""
+    _build(ctx, "weekly", now_text, as_json, week=week)
+
+
+@main.command()
+@click.option(
+    "--period", metavar="YYYY-MM/1|2", help="Kỳ: /1 chốt ngày 05, /2 chốt ngày 20, ví dụ 2026-06/1."
+)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def projects(ctx: click.Context, period: str | None, now_text: str | None, as_json: bool) -> None:
+    """Lập báo cáo dự án 02 lần/tháng (giải ngân, tiến độ, dự án chậm) vào outbox/."""
+    _build(ctx, "projects", now_text, as_json, period=period)
+
+
+@main.command()
+@click.option("--month", metavar="YYYY-MM", help="Kế hoạch tháng, ví dụ 2026-06.")
+@click.option("--quarter", metavar="YYYY-Qn", help="Kế hoạch quý, ví dụ 2026-Q3.")
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def plan(
+    ctx: click.Context, month: str | None, quarter: str | None, now_text: str | None, as_json: bool
+) -> None:
+    """Lập Kế hoạch chi tiết theo tháng hoặc quý và bảng theo dõi danh mục nhiệm vụ."""
+    if month and quarter:
+        raise click.UsageError("Chỉ chọn một trong --month hoặc --quarter.")
+    _build(ctx, "plan", now_text, as_json, month=month, quarter=quarter)
+
+
+@main.command()
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
+    """Đơn vị nào đã / chưa báo cáo trong kỳ tuần và kỳ dự án hiện tại."""
+    import json
+
+    from consolidate import consolidate as cons
+    from consolidate.store import Store
+
+    config = _workspace(ctx)
+    with Store(config.store, config.archive) as store:
+        data = cons.submission_status(config, store, now=_parse_moment(now_text, config))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(data["summary"])
+    for key in ("weekly", "twice_monthly"):
+        missing = data[key]["not_reported"]
+        if missing:
+            label = "tuần" if key == "weekly" else "dự án"
+            click.echo(f"Chưa báo cáo ({label}): " + "; ".join(u["name"] for u in missing))
+
+
+@main.command()
+@click.argument(
+    "directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--seed", default=2026, show_default=True, help="Hạt giống sinh dữ liệu mẫu.")
+def demo(directory: Path, seed: int) -> None:
+    """Chạy thử toàn bộ quy trình trên dữ liệu mẫu (mẫu → tệp đơn vị → tiếp nhận → báo cáo).
+
+    Tạo không gian làm việc mẫu trong DIRECTORY (mặc định ./demo; chạy lại sẽ làm mới).
+    """
+    from consolidate.demo import run_demo
+
+    click.echo(f"Tạo dữ liệu mẫu trong {directory.resolve()} ...")
+    result = run_demo(directory, seed=seed, progress=lambda r: click.echo(_report_line(r)))
+    accepted = sum(1 for r in result.reports if r.verdict == "accepted")
+    click.echo(
+        f"Đã tiếp nhận {accepted}/{len(result.reports)} tệp; "
+        f"{len(result.plan.missing)} đơn vị không gửi: {', '.join(result.plan.missing)}."
+    )
+    for note in result.notes:
+        click.echo(note)
+    click.echo("Báo cáo tổng hợp:")
+    for path in result.outputs:
+        click.echo(f"  {path}")
+    click.echo(f"Phản hồi cho đơn vị: {result.root / 'outbox' / 'phan-hoi'}")
 
 
 if __name__ == "__main__":  # pragma: no cover
