@@ -291,14 +291,18 @@ def _write_lists(
     return bool(units)
 
 
-def _print_setup(ws: Worksheet, *, landscape: bool = True) -> None:
+#: Column-width units that stay readable (about 70 % scale) on one A4 landscape page.
+READABLE_PAGE_WIDTH = 190.0
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool = True, pages_wide: int = 1) -> None:
     ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
     ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.fit_to_pages(pages_wide, 0)  # as many pages tall as needed
     ws.center_horizontally()
     ws.set_footer(f'&L&"{FONT}"&9&A&R&"{FONT}"&9Trang &P/&N')
 
@@ -589,7 +593,16 @@ def _write_data_sheet(
 
     ws.freeze_panes(first, 0)
     ws.autofilter(header, 0, last, ncols - 1)
-    _print_setup(ws)
+    # A wide sheet squeezed onto one page prints unreadably small: split it across pages
+    # and repeat the task/project name column so every page says which row is which.
+    total = sum(c.width for c in spec.columns)
+    pages_wide = max(1, math.ceil(total / READABLE_PAGE_WIDTH))
+    _print_setup(ws, pages_wide=pages_wide)
+    if pages_wide > 1:
+        name_col = next(
+            (i for i, c in enumerate(spec.columns) if c.required and c.kind == Kind.TEXT), 0
+        )
+        ws.repeat_columns(name_col, name_col)
     ws.repeat_rows(header)
     ws.print_area(0, 0, last, ncols - 1)
     ws.protect("", _PROTECTION)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 import subprocess
 import time
@@ -27,6 +28,7 @@ from consolidate.template import (
     HIDDEN_SHEET,
     LIST_FIRST_ROW,
     MIN_ROWS,
+    READABLE_PAGE_WIDTH,
     UNIT_LIST_NAME,
     VERSION_LABEL,
     list_name,
@@ -239,7 +241,12 @@ def test_layout_formats_and_protection(wb: Workbook) -> None:
         setup = ws.page_setup
         assert (setup.paperSize, setup.orientation) == (9, "landscape")
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0  # None: default 1
+        # Wide sheets print on several readable pages, repeating the name column.
+        width = sum(c.width for c in spec.columns)
+        pages = max(1, math.ceil(width / READABLE_PAGE_WIDTH))
+        assert (setup.fitToWidth or 1) == pages and setup.fitToHeight == 0  # None: default 1
+        if pages > 1:
+            assert ws.print_title_cols is not None
         # Protected without a password, the usual table work still allowed.
         prot = ws.protection
         assert prot.sheet and not prot.password
