@@ -459,3 +459,19 @@ def test_every_broken_file_gets_a_verdict_and_feedback(workspace: Config, tmp_pa
     db = _db(workspace)
     assert db.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 2
     assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 2
+
+
+def test_file_resaved_by_libreoffice_is_accepted(workspace: Config, tmp_path: Path) -> None:
+    """tests/data fixture: a generated submission re-saved by LibreOffice Calc
+    (`soffice --headless --convert-to xlsx`), committed so CI needs no LibreOffice."""
+    import shutil
+
+    fixture = Path(__file__).parent / "data" / "libreoffice-resaved Sở Y tế.xlsx"
+    path = shutil.copy(fixture, tmp_path / fixture.name)
+    (report,) = _ingest(workspace, Path(path))
+    assert report.verdict == "accepted", report.errors
+    assert report.unit_code == "SYT"
+    assert report.counts == {"tasks": 8, "projects": 2, "indicators": 0}
+    assert report.template_version is not None
+    progress = [r[0] for r in _db(workspace).execute("SELECT progress FROM tasks ORDER BY row")]
+    assert progress == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0]
