@@ -537,11 +537,20 @@ def _write_data_sheet(
 
     for c, col in enumerate(spec.columns):
         ws.set_column(c, c, col.width, fmts.get(locked=False))
+    # Title and note span the columns of the first printed page, so they are not cut.
+    total = sum(c.width for c in spec.columns)
+    pages_wide = max(1, math.ceil(total / READABLE_PAGE_WIDTH))
+    span, acc = 0, 0.0
+    for c, col in enumerate(spec.columns):
+        acc += col.width
+        if acc > total / pages_wide + 1e-9:
+            break
+        span = c
     ws.merge_range(
         0,
         0,
         0,
-        ncols - 1,
+        span,
         spec.title,
         fmts.get(bold=True, font_size=14, align="center", valign="vcenter", text_wrap=True),
     )
@@ -550,10 +559,8 @@ def _write_data_sheet(
         f"{spec.help} Tiêu đề nền cam: cột bắt buộc; nền xanh: không bắt buộc. "
         "Chọn một ô để xem hướng dẫn của cột; không sửa dòng tiêu đề."
     ).strip()
-    ws.merge_range(
-        1, 0, 1, ncols - 1, note, fmts.get(italic=True, text_wrap=True, valign="vcenter")
-    )
-    ws.set_row(1, 17.0 * _lines(note, sum(c.width for c in spec.columns)) + 5)
+    ws.merge_range(1, 0, 1, span, note, fmts.get(italic=True, text_wrap=True, valign="vcenter"))
+    ws.set_row(1, 17.0 * _lines(note, sum(c.width for c in spec.columns[: span + 1])) + 5)
 
     head_props = {
         "bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
@@ -595,8 +602,6 @@ def _write_data_sheet(
     ws.autofilter(header, 0, last, ncols - 1)
     # A wide sheet squeezed onto one page prints unreadably small: split it across pages
     # and repeat the task/project name column so every page says which row is which.
-    total = sum(c.width for c in spec.columns)
-    pages_wide = max(1, math.ceil(total / READABLE_PAGE_WIDTH))
     _print_setup(ws, pages_wide=pages_wide)
     if pages_wide > 1:
         name_col = next(
