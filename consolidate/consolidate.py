@@ -399,7 +399,11 @@ def select_snapshots(
     }
     expected_set = set(expected_codes)
     extras = sorted(senders - expected_set, key=lambda c: (order.get(c, len(order)), c))
-    codes = sorted(expected_codes, key=lambda c: (order.get(c, len(order)), c)) + extras
+    # Configured units in configuration order; units dropped from it since the period was
+    # frozen keep their frozen order.
+    frozen_pos = {c: i for i, c in enumerate(expected_codes)}
+    codes = sorted(expected_codes, key=lambda c: (order.get(c, len(order)), frozen_pos[c]))
+    codes += extras
 
     units: list[UnitReporting] = []
     for code in codes:
