@@ -32,7 +32,6 @@ from consolidate.consolidate import (
     build_plan,
     build_projects,
     build_weekly,
-    select_snapshots,
     submission_status,
     weekly_data,
 )
@@ -366,7 +365,7 @@ def test_projects_figures_match_an_independent_count(workspace: Config, store: S
                     disbursed=round(plan * rng.random(), 1),
                     stage=rng.choice(
                         ["Chưa phê duyệt chủ trương đầu tư", "Đang triển khai", "Lựa chọn nhà thầu"]
-                    ),  # fmt: skip
+                    ),
                     committed_pct=rng.choice([None, 80.0, 100.0]),
                     bottleneck=rng.choice([None, "Chậm thẩm định"]),
                 )
