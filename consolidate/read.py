@@ -455,12 +455,14 @@ def _cell_value(
 ) -> tuple[Any, bool]:
     t = el.get("t", "n")
     v_text: str | None = None
+    has_v = False
     f_text: str | None = None
     inline: list[str] = []
     for child in el:
         ctag = _local(child.tag)
         if ctag == "v":
             v_text = child.text
+            has_v = True
         elif ctag == "f":
             f_text = child.text or ""
         elif ctag == "is":
@@ -495,7 +497,10 @@ def _cell_value(
             else:
                 value = int(num) if num.is_integer() and abs(num) < 1e15 else num
                 is_pct = style < len(pcts) and pcts[style]
-    if f_text is not None and (value is None or value == ""):
+    # A formula whose cached result is an empty text (=IF(x="";"";...)) is saved by Excel and
+    # LibreOffice as t="str" with an empty <v>: that is a value. Without <v>, or an empty <v>
+    # of another type (openpyxl's way), the value was never calculated.
+    if f_text is not None and (value is None or value == "") and not (t == "str" and has_v):
         value = Formula(f_text)
     return value, is_pct
 
