@@ -41,6 +41,7 @@ _DATE_BUILTIN = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50,
 _PCT_BUILTIN = {9, 10}
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 class CellError(str):
@@ -300,7 +301,7 @@ def _shared_strings(zf: zipfile.ZipFile, path: str | None) -> list[str]:
                 if tag == "t" and not in_phonetic:
                     parts.append(el.text or "")
                 elif tag == "si":
-                    strings.append("".join(parts))
+                    strings.append(_unescape("".join(parts)))
                     parts = []
                     el.clear()
     return strings
@@ -476,9 +477,9 @@ def _cell_value(
             except (ValueError, IndexError):
                 value = CellError("#SST!")
     elif t == "inlineStr":
-        value = "".join(inline)
+        value = _unescape("".join(inline))
     elif t == "str":
-        value = v_text
+        value = _unescape(v_text) if v_text else v_text
     elif t == "b":
         value = None if v_text is None else v_text == "1"
     elif t == "e":
@@ -503,6 +504,18 @@ def _cell_value(
     if f_text is not None and (value is None or value == "") and not (t == "str" and has_v):
         value = Formula(f_text)
     return value, is_pct
+
+
+def _unescape(text: str) -> str:
+    """Decode the OOXML ``_xHHHH_`` escape (Excel writes a carriage return as ``_x000D_``)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(_escaped_char, text)
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    code = int(match[1], 16)
+    return match[0] if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates
 
 
 def _iso_to_datetime(text: str | None) -> Any:
