@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from consolidate.findings import ACCEPTED, Report
 from schemas import SHEETS, Kind, SheetSpec
 
 SCHEMA_VERSION = 1
+_SAFE_EXT = re.compile(r"\.[a-z0-9]{1,9}")
 LOCK_TIMEOUT_S = 120.0
 
 _SQL_TYPE = {
@@ -210,9 +212,11 @@ class Store:
         self, data: bytes, original_name: str, received_at: datetime, source_label: str = "inbox"
     ) -> Arrival:
         sha = hashlib.sha256(data).hexdigest()
-        ext = Path(original_name).suffix.lower()[:10]
-        # Names are metadata only: storage is by hash, so no name can overwrite anything.
-        target = self.archive / sha[:2] / f"{sha}{ext if ext.isascii() else ''}"
+        # Names are metadata only: storage is by hash, so no name can overwrite anything, and
+        # the name gives at most a plain extension (no separators, ':' streams or wildcards).
+        ext = Path(original_name).suffix.lower()
+        ext = ext if _SAFE_EXT.fullmatch(ext) else ""
+        target = self.archive / sha[:2] / f"{sha}{ext}"
         row = self.db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
         new = row is None
         if new or not (self.archive / row["archive_path"]).is_file():
