@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,13 +242,22 @@ class Store:
 
     @staticmethod
     def _write_atomic(target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            raise WorkspaceError(
+                f"Không lưu được tệp vào kho lưu trữ {target.parent}: {exc.strerror or exc}.",
+                "Giải phóng dung lượng ổ đĩa hoặc kiểm tra quyền ghi thư mục archive/, rồi chạy "
+                "lại lệnh. Tệp chưa được tiếp nhận nên vẫn nằm nguyên chỗ cũ.",
+            ) from exc
 
     def archived_path(self, sha: str) -> Path:
         row = self.db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
