@@ -124,25 +124,34 @@ def write_feedback(
     config: Config, report: Report, workbook: RawWorkbook | None, checked: Checked | None
 ) -> tuple[Path, Path]:
     """Write the feedback workbook and the text summary; returns both paths."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
     xlsx_path, txt_path = feedback_paths(config, report)
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
-    report.feedback_path, report.summary_path = str(xlsx_path), str(txt_path)
     _write_text(txt_path, summary_text(report, config))
+    report.summary_path = str(txt_path)  # each path is set once its file exists
     tmp = xlsx_path.with_name(f".{xlsx_path.stem}.{os.getpid()}.tmp.xlsx")
     try:
         _write_workbook(tmp, config, report, workbook if report.findings else None)
         os.replace(tmp, xlsx_path)
+    except XlsxWriterException as exc:  # e.g. disk full while zipping: an OSError inside
+        raise OSError(f"không ghi được {xlsx_path.name}: {exc}") from exc
     finally:
         if tmp.exists():
             tmp.unlink()
+    report.feedback_path = str(xlsx_path)
     return xlsx_path, txt_path
 
 
 def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    # UTF-8 with BOM so that Notepad on older Windows shows Vietnamese correctly.
-    tmp.write_text(text, encoding="utf-8-sig")
-    os.replace(tmp, path)
+    try:
+        # UTF-8 with BOM so that Notepad on older Windows shows Vietnamese correctly.
+        tmp.write_text(text, encoding="utf-8-sig")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _write_workbook(
