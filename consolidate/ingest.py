@@ -107,19 +107,24 @@ def ingest_paths(
     move_processed: bool = True,
 ) -> IngestResult:
     """Ingest files and folders. Returns one report per file, in order."""
-    files = collect(paths)
     result = IngestResult()
     moment = received_at or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=config.calendar.tz)
     with workspace_lock(config), Store(config.store, config.archive) as store:
+        # Listed under the lock: another run may just have taken (and moved) these files.
+        files = collect(paths)
         if not dry_run:
             _reprocess_pending(config, store, result, progress)
         for start in range(0, len(files), BATCH):
             chunk = files[start : start + BATCH]
             items = []
             for path in chunk:
-                data = path.read_bytes()
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    result.notes.append(_unreadable(path, exc))
+                    continue
                 items.append(_Item(path.name, data, moment, source_path=path))
             _process(config, store, items, result, progress, dry_run=dry_run, source=source)
             if not dry_run and move_processed:
@@ -129,6 +134,16 @@ def ingest_paths(
                         if moved:
                             result.moved.append((item.source_path, moved))
     return result
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return (
+            f"Bỏ qua {path.name}: tệp không còn ở chỗ cũ (có thể một lần chạy khác đã tiếp nhận)."
+        )
+    return (
+        f"Chưa đọc được {path.name} ({exc.strerror or exc}); tệp được giữ nguyên để xử lý lần sau."
+    )
 
 
 def ingest_bytes(
