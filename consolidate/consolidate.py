@@ -168,7 +168,7 @@ class Snapshot:
     def usage_label(self) -> str:
         if self.carried:
             return "Số liệu kỳ trước"
-        return "Kỳ này (sau hạn chốt)" if self.late else "Kỳ này"
+        return "Nhận sau hạn chốt" if self.late else "Kỳ này"
 
 
 @dataclass(frozen=True)
@@ -544,40 +544,68 @@ def _task_rows(
     )
     i_deadline = TASK_KEYS.index("deadline") + 1
     six = [(TASK_KEYS.index(k) + 1, name) for k, name in _SIX]
-    for r in db.execute(_TASK_SQL, (snap.submission_id,)):
+    head = (snap.unit_code, snap.submission_id)
+    carried = snap.carried
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: this runs once per task row
+    make = TaskRow._make
+    for r in cursor.execute(_TASK_SQL, (snap.submission_id,)):
         kind, end = r[i_kind], r[i_end]
         if kind is None and r[i_deadline]:
             # Rows stored before the deadline columns existed: understand the text now.
             parsed = try_parse_deadline(r[i_deadline])
             if parsed is not None:
                 kind, end = parsed.kind, parsed.end.isoformat() if parsed.end else None
+                values = list(r)
+                values[i_kind], values[i_end] = kind, end
+                r = tuple(values)
         derived = derive_status(kind, end, r[i_state], r[i_done], as_of, due_soon_days)
-        missing = ", ".join(name for i, name in six if r[i] is None or r[i] == "")
-        values = list(r)
-        values[i_kind], values[i_end] = kind, end
-        yield TaskRow._make(
-            (snap.unit_code, snap.submission_id, *values, *derived, missing, snap.carried)
-        )
+        missing = "" if all(r[i] for i, _ in six) else ", ".join(n for i, n in six if not r[i])
+        yield make((*head, *r, *derived, missing, carried))
 
 
 class TaskRows:
     """The task rows of the counted snapshots, streamed from the store in unit order.
 
     Re-iterable (each iteration re-reads the store) so that a province-sized report never
-    holds every row in memory at once.
+    holds every row in memory at once. Every complete iteration also counts the rows into a
+    :class:`TaskTally` (:attr:`tally`), so a renderer that writes ``Chi tiết`` first gets
+    the figures of the other sheets without a second pass over the store.
     """
 
     def __init__(
-        self, store: Store, snapshots: Sequence[Snapshot], as_of: date, due_soon_days: int
+        self,
+        store: Store,
+        snapshots: Sequence[Snapshot],
+        as_of: date,
+        due_soon_days: int,
+        unit_order: dict[str, int] | None = None,
     ):
         self.store = store
         self.snapshots = list(snapshots)
         self.as_of = as_of
         self.due_soon_days = due_soon_days
+        self.unit_order = dict(unit_order or {})
+        self._tally: TaskTally | None = None
 
     def __iter__(self) -> Iterator[TaskRow]:
+        tally = TaskTally()
+        add = tally.add
         for snap in self.snapshots:
-            yield from _task_rows(self.store.db, snap, self.as_of, self.due_soon_days)
+            for row in _task_rows(self.store.db, snap, self.as_of, self.due_soon_days):
+                add(row)
+                yield row
+        tally.finish(self.unit_order)
+        self._tally = tally
+
+    @property
+    def tally(self) -> TaskTally:
+        """The counts of all rows (one pass over the store if no iteration finished yet)."""
+        if self._tally is None:
+            for _ in self:
+                pass
+        assert self._tally is not None
+        return self._tally
 
     def __len__(self) -> int:
         return sum(s.n_rows for s in self.snapshots)
@@ -602,22 +630,14 @@ class TaskTally:
     issues: list[TaskRow] = field(default_factory=list)
     reported_codes: set[str] = field(default_factory=set)
 
+    _keys: Counter[tuple[str, str, str, bool, bool]] = field(default_factory=Counter)
+
     def add(self, row: TaskRow) -> None:
+        # One counter per row on the hot path; the breakdowns are expanded in finish().
         status = row.status
-        self.total += 1
-        self.by_status[status] += 1
-        unit = row.unit_code
-        self.unit_status.setdefault(unit, Counter())[status] += 1
-        self.unit_total[unit] += 1
-        pillar = row.pillar if row.pillar in PILLARS else NO_PILLAR
-        self.pillar_status.setdefault(pillar, Counter())[status] += 1
-        self.pillar_total[pillar] += 1
-        if not row.missing_clear:
-            self.six_complete += 1
-            self.unit_six[unit] += 1
-            self.pillar_six[pillar] += 1
-        if row.carried:
-            self.carried += 1
+        self._keys[
+            (row.unit_code, row.pillar or "", status, not row.missing_clear, row.carried)
+        ] += 1
         if status == OVERDUE:
             self.overdue.append(row)
         elif status == DUE_SOON:
@@ -626,6 +646,33 @@ class TaskTally:
             self.issues.append(row)
         if row.task_code:
             self.reported_codes.add(row.task_code)
+
+    def finish(self, unit_order: dict[str, int]) -> None:
+        """Expand the counts and sort the lists the way leaders read them: by unit, the
+        most overdue first."""
+        for (unit, pillar, status, six, carried), n in self._keys.items():
+            pillar = pillar if pillar in PILLARS else NO_PILLAR
+            self.total += n
+            self.by_status[status] += n
+            self.unit_status.setdefault(unit, Counter())[status] += n
+            self.unit_total[unit] += n
+            self.pillar_status.setdefault(pillar, Counter())[status] += n
+            self.pillar_total[pillar] += n
+            if six:
+                self.six_complete += n
+                self.unit_six[unit] += n
+                self.pillar_six[pillar] += n
+            if carried:
+                self.carried += n
+        self._keys.clear()
+        rank = {c: unit_order.get(c, len(unit_order)) for c in self.unit_total}
+
+        def by_unit(r: TaskRow) -> tuple[int, str, int, int]:
+            return (rank[r.unit_code], r.unit_code, r.submission_id, r.row)
+
+        self.overdue.sort(key=lambda r: (*by_unit(r)[:2], -(r.days_overdue or 0), *by_unit(r)[2:]))
+        self.due_soon.sort(key=lambda r: (*by_unit(r)[:2], r.days_left or 0, *by_unit(r)[2:]))
+        self.issues.sort(key=by_unit)
 
     @property
     def six_pct(self) -> float:
@@ -640,19 +687,7 @@ def tally_tasks(rows: Iterator[TaskRow] | TaskRows, unit_order: dict[str, int]) 
     tally = TaskTally()
     for row in rows:
         tally.add(row)
-    key_unit = {c: unit_order.get(c, len(unit_order)) for c in tally.unit_total}
-
-    def order(days_field: str) -> Any:
-        def key(r: TaskRow) -> tuple[int, str, int, int, int]:
-            days = getattr(r, days_field) or 0
-            sign = -1 if days_field == "days_overdue" else 1
-            return (key_unit[r.unit_code], r.unit_code, sign * days, r.submission_id, r.row)
-
-        return key
-
-    tally.overdue.sort(key=order("days_overdue"))
-    tally.due_soon.sort(key=order("days_left"))
-    tally.issues.sort(key=lambda r: (key_unit[r.unit_code], r.unit_code, r.submission_id, r.row))
+    tally.finish(unit_order)
     return tally
 
 
@@ -698,10 +733,19 @@ class WeeklyData:
     built_at: datetime
     due_soon_days: int
     selection: Selection
-    tally: TaskTally
     detail: TaskRows
-    unreported_register: list[RegisterTask]
+    register: list[RegisterTask]
     unit_names: dict[str, str]
+
+    @property
+    def tally(self) -> TaskTally:
+        return self.detail.tally
+
+    @property
+    def unreported_register(self) -> list[RegisterTask]:
+        """Register tasks that no counted snapshot reports on (by task code)."""
+        codes = self.tally.reported_codes
+        return [t for t in self.register if t.code not in codes]
 
     @property
     def as_of(self) -> date:
@@ -746,24 +790,21 @@ def _now(config: Config, now: datetime | None) -> datetime:
 
 
 def weekly_data(config: Config, store: Store, period: Period, now: datetime) -> WeeklyData:
+    """Everything the weekly workbook shows. Task rows are read when first iterated."""
     cal = config.calendar
     horizon = _horizon(period, now, next_period(cal, period).cutoff)
     selection = select_snapshots(config, store, period, "weekly", horizon)
     _, order = _unit_lookup(config)
-    detail = TaskRows(store, selection.snapshots, period.as_of, cal.due_soon_days)
-    tally = tally_tasks(detail, order)
-    unreported = [t for t in register_tasks(config, store) if t.code not in tally.reported_codes]
-    names = {u.code: u.name for u in config.units}
+    detail = TaskRows(store, selection.snapshots, period.as_of, cal.due_soon_days, order)
     return WeeklyData(
         period=period,
         horizon=horizon,
         built_at=now,
         due_soon_days=cal.due_soon_days,
         selection=selection,
-        tally=tally,
         detail=detail,
-        unreported_register=unreported,
-        unit_names=names,
+        register=register_tasks(config, store),
+        unit_names={u.code: u.name for u in config.units},
     )
 
 

@@ -319,8 +319,19 @@ class Book:
         )
         self.styles = Styles(self.wb)
         self.used_names: set[str] = set()
+        self._reserved: dict[str, Any] = {}
+
+    def reserve(self, names: Sequence[str]) -> None:
+        """Create the worksheets in their final order now, to be filled in any order later
+        (each sheet is its own stream in constant_memory mode)."""
+        for name in names:
+            safe = sheet_name(name, self.used_names)
+            self._reserved[name] = (safe, self.wb.add_worksheet(safe))
 
     def sheet(self, name: str, widths: Sequence[float]) -> Sheet:
+        if name in self._reserved:
+            safe, ws = self._reserved.pop(name)
+            return Sheet(self, safe, widths, ws)
         return Sheet(self, sheet_name(name, self.used_names), widths)
 
     def close(self) -> None:
@@ -330,11 +341,13 @@ class Book:
 class Sheet:
     """Row cursor over one worksheet; rows are only ever written downwards."""
 
-    def __init__(self, book: Book, name: str, widths: Sequence[float]) -> None:
+    def __init__(
+        self, book: Book, name: str, widths: Sequence[float], worksheet: Any = None
+    ) -> None:
         self.book = book
         self.st = book.styles
         self.name = name
-        self.ws = book.wb.add_worksheet(name)
+        self.ws = worksheet if worksheet is not None else book.wb.add_worksheet(name)
         self.widths = list(widths)
         self.ncols = len(widths)
         self.row = 0
@@ -611,6 +624,17 @@ _SHORT_STATUS = {
 }
 
 
+WEEKLY_SHEETS = (
+    "Tổng hợp",
+    "Quá hạn",
+    "Sắp đến hạn",
+    "Điểm nghẽn, kiến nghị",
+    "Tình hình báo cáo",
+    "Chi tiết",
+    "Nguồn dữ liệu",
+)
+
+
 def write_weekly(data: WeeklyData, target: Path) -> WriteOutcome:
     return safe_write(target, lambda tmp: _weekly_workbook(data, tmp))
 
@@ -618,12 +642,15 @@ def write_weekly(data: WeeklyData, target: Path) -> WriteOutcome:
 def _weekly_workbook(data: WeeklyData, path: Path) -> None:
     book = Book(path, data.horizon)
     try:
+        book.reserve(WEEKLY_SHEETS)
+        # Chi tiết first: streaming its rows also counts them (data.tally), so the other
+        # sheets need no second pass over the store.
+        _task_detail(book, data)
         _weekly_summary(book, data)
         _task_appendix(book, data, overdue=True)
         _task_appendix(book, data, overdue=False)
         _task_issues(book, data)
         _reporting_sheet(book, data.selection, "nhiệm vụ", data.unreported_register)
-        _task_detail(book, data)
         _sources_sheet(book, data.selection.snapshots, data.unit_names, "nhiệm vụ")
     finally:
         book.close()
@@ -891,6 +918,7 @@ def _task_issues(book: Book, data: WeeklyData) -> None:
 
 
 #: Chi tiết: (header, width, kind, TaskRow field). Kinds: s text, n number, d date, x special.
+#: Kept close to the specification's columns: this sheet is the hot path of a build.
 _DETAIL_COLUMNS: tuple[tuple[str, float, str, str], ...] = (
     ("STT", 6, "x", "stt"),
     ("Đơn vị báo cáo", 22, "x", "unit"),
@@ -903,36 +931,36 @@ _DETAIL_COLUMNS: tuple[tuple[str, float, str, str], ...] = (
     ("Cán bộ đầu mối", 16, "s", "officer"),
     ("Lãnh đạo phụ trách", 16, "s", "authority"),
     ("Thời hạn hoàn thành", 14, "s", "deadline"),
-    ("Hạn cuối", 11, "d", "deadline_end"),
     ("Sản phẩm đầu ra", 24, "s", "deliverable"),
     ("Tiến độ (%)", 8, "n", "progress"),
     ("Tình trạng (đơn vị ghi)", 14, "s", "state"),
     ("Ngày hoàn thành", 11, "d", "completed_on"),
     ("Trạng thái tổng hợp", 16, "s", "status"),
     ("Số ngày quá hạn", 8, "n", "days_overdue"),
-    ("Số ngày còn lại", 8, "n", "days_left"),
     ("Kết quả thực hiện trong kỳ", 30, "s", "period_result"),
     ("Khó khăn, vướng mắc (điểm nghẽn)", 28, "s", "bottleneck"),
     ("Đề xuất, kiến nghị", 28, "s", "proposal"),
     ("Ghi chú", 16, "s", "note"),
-    ("06 rõ còn thiếu", 16, "s", "missing_clear"),
-    ("Cảnh báo khi tiếp nhận", 28, "s", "issues"),
+    ("Cảnh báo (06 rõ, khi tiếp nhận)", 28, "x", "issues"),
     ("Tệp nguồn", 26, "x", "file"),
     ("Thời điểm nhận", 15, "x", "received"),
-    ("Số liệu", 14, "x", "usage"),
-    ("Dòng trong tệp", 7, "n", "row"),
+    ("Nguồn số liệu", 16, "x", "usage"),
 )
+CARRIED_LABEL = "Số liệu kỳ trước"
 
 
 def _task_detail(book: Book, data: WeeklyData) -> None:
+    """Every counted task row. The hot path of a province-sized build (issue 5): cells carry
+    no format of their own (only date columns have a column format), one call per
+    non-empty cell, and the usual case ("this period, on time") writes nothing extra."""
     cols = _DETAIL_COLUMNS
     sh = book.sheet("Chi tiết", [w for _, w, _, _ in cols])
     st, ws = sh.st, sh.ws
-    col_fmt = {"s": st.d_text, "n": st.d_num, "d": st.d_date}
-    special = {"stt": st.d_center, "unit": st.d_text, "lead_unit": st.d_text,
-               "file": st.d_text, "received": st.d_dt, "usage": st.d_text}  # fmt: skip
     for c, (_, width, kind, key) in enumerate(cols):
-        ws.set_column(c, c, width, special.get(key) if kind == "x" else col_fmt[kind])
+        if kind == "d":
+            ws.set_column(c, c, width, st.d_date)
+        elif key == "received":
+            ws.set_column(c, c, width, st.d_dt)
     sh.merged(
         f"CHI TIẾT NHIỆM VỤ — {data.period.label.upper()} (tính đến {fmt_dt(data.period.cutoff)})",
         st.section,
@@ -942,44 +970,60 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
     header_row = sh.header([label for label, _, _, _ in cols], height=42)
     first = sh.row
     fields = {name: i for i, name in enumerate(TaskRow._fields)}
-    plain = [(c, fields[key], kind) for c, (_, _, kind, key) in enumerate(cols) if kind != "x"]
-    c_stt, c_unit, c_lead = 0, 1, 6
-    c_file, c_recv, c_use = len(cols) - 4, len(cols) - 3, len(cols) - 2
+    text_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "s"]
+    num_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "n"]
+    date_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "d"]
+    where = {key: c for c, (_, _, _, key) in enumerate(cols)}
+    c_stt, c_unit, c_lead, c_warn = where["stt"], where["unit"], where["lead_unit"], where["issues"]
+    c_file, c_recv, c_use = where["file"], where["received"], where["usage"]
+    i_lead, i_issues, i_missing = fields["lead_unit"], fields["issues"], fields["missing_clear"]
     names = data.unit_names
     per_snap = {
-        s.submission_id: (s.original_name, excel_datetime(s.received_at), s.usage_label)
+        s.submission_id: (
+            s.original_name,
+            excel_datetime(s.received_at),
+            s.usage_label if s.carried or s.late else "",
+        )
         for s in data.selection.snapshots
     }
     write_s, write_n = ws.write_string, ws.write_number
     epoch = _EXCEL_EPOCH
+    fromiso = date.fromisoformat
     r = first
-    # The hot loop: one call per non-empty cell, no format objects (column formats apply).
-    for n, row in enumerate(data.detail, 1):
+    rows: Iterable[tuple[Any, ...]] = data.detail  # plain tuples on the hot path
+    for n, row in enumerate(rows, 1):
         write_n(r, c_stt, n)
         write_s(r, c_unit, names.get(row[0], row[0]))
-        for c, i, kind in plain:
+        for c, i in text_cols:
             v = row[i]
-            if v is None or v == "":
-                continue
-            if kind == "s":
+            if v:
                 write_s(r, c, v if v.__class__ is str else str(v))
-            elif kind == "n":
+        for c, i in num_cols:
+            v = row[i]
+            if v is not None and v != "":
                 if v.__class__ is str:
                     write_s(r, c, v)
                 else:
                     write_n(r, c, v)
-            else:
+        for c, i in date_cols:
+            v = row[i]
+            if v:
                 try:
-                    write_n(r, c, date.fromisoformat(str(v)[:10]).toordinal() - epoch)
+                    write_n(r, c, fromiso(v[:10]).toordinal() - epoch)
                 except (TypeError, ValueError):
                     write_s(r, c, str(v))
-        lead = row.lead_unit
+        lead = row[i_lead]
         if lead:
             write_s(r, c_lead, names.get(lead, lead))
-        file, received, usage = per_snap[row.submission_id]
+        if row[i_issues]:
+            write_s(r, c_warn, str(row[i_issues]))
+        elif row[i_missing]:
+            write_s(r, c_warn, f"Thiếu 06 rõ: {row[i_missing]}.")
+        file, received, usage = per_snap[row[1]]
         write_s(r, c_file, file)
         write_n(r, c_recv, received)
-        write_s(r, c_use, usage)
+        if usage:
+            write_s(r, c_use, usage)
         r += 1
     last = max(r - 1, first)
     ws.autofilter(header_row, 0, last, len(cols) - 1)
@@ -993,7 +1037,7 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
         )  # fmt: skip
     ws.conditional_format(
         first, c_use, last, c_use,
-        {"type": "cell", "criteria": "==", "value": '"Số liệu kỳ trước"', "format": st.carried_cf},
+        {"type": "cell", "criteria": "==", "value": f'"{CARRIED_LABEL}"', "format": st.carried_cf},
     )  # fmt: skip
 
 

@@ -199,8 +199,8 @@ def test_reporting_classification(workspace: Config, store: Store) -> None:
     assert report["SCT"][3] == "Bị từ chối, chờ gửi lại"
     assert report["SKHCN"][3] == "Chưa báo cáo"
     assert report["BTCTU"][3] == "Gửi thêm (ngoài danh sách)"
-    uses = Counter(r["Số liệu"] for r in detail_rows(out))
-    assert uses["Số liệu kỳ trước"] == 2 and uses["Kỳ này (sau hạn chốt)"] == 3
+    uses = Counter(r["Nguồn số liệu"] for r in detail_rows(out))
+    assert uses == {"Số liệu kỳ trước": 2, "Nhận sau hạn chốt": 3, None: 4}
 
 
 def test_files_after_the_next_cutoff_never_change_a_week(workspace: Config, store: Store) -> None:
