@@ -1138,7 +1138,7 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     sh.blank()
 
     sh.merged("II. GIẢI NGÂN THEO NGUỒN VỐN", st.section, height=20)
-    sh.header(["STT", "Nguồn vốn", None, *_MONEY_HEADERS], merge=[(1, 2)], height=64)
+    sh.header(["STT", "Nguồn vốn", None, *_MONEY_HEADERS], merge=[(1, 2)], height=64, repeat=False)
     money = [st.td_int, st.td_num, st.td_num, st.td_num, st.td_pct, st.td_num, st.td_pct,
              st.td_int, st.td_int]  # fmt: skip
     fund_first = sh.row
@@ -1158,8 +1158,9 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     )
     if funds:
         _money_chart(book, sh, fund_first, fund_last)
-        sh.blank(16)
+        sh.blank(13)
     sh.blank()
+    sh.ws.set_h_pagebreaks([sh.row])  # page 1: summary, funds and chart; then the investors
 
     sh.merged("III. TÌNH HÌNH THEO CHỦ ĐẦU TƯ", st.section, height=20)
     sh.header(["STT", "Chủ đầu tư", "Tình hình báo cáo", *_MONEY_HEADERS], height=64)
@@ -1213,7 +1214,7 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
     chart.set_x_axis({"num_font": {"name": FONT, "size": 10}})
     chart.set_y_axis({"num_font": {"name": FONT, "size": 9}, "num_format": "#,##0"})
-    chart.set_size({"width": 640, "height": 300})
+    chart.set_size({"width": 620, "height": 250})
     sh.ws.insert_chart(sh.row + 1, 1, chart, {"x_offset": 10, "y_offset": 4, "object_position": 1})
 
 
@@ -1360,13 +1361,12 @@ def _plan_workbook(data: PlanData, path: Path) -> None:
 
 def _plan_summary(book: Book, data: PlanData) -> None:
     months = [label for label, _ in data.groups]
-    widths = [5, 36, *([11] * len(months)), 11, 11, 11, 10]
+    widths = [5, 40, *([11] * len(months)), 11, 11, 11, 10]
     sh = book.sheet("Tổng hợp", widths)
     sh.ws.hide_gridlines(2)
     st = sh.st
     p = data.period
-    left = 1
-    sh.official_heading(left, data.horizon.date())
+    sh.official_heading(2, data.horizon.date())
     sh.merged(f"KẾ HOẠCH CHI TIẾT {p.label.upper()}", st.title, height=22)
     sh.para(
         "Thực hiện nhiệm vụ cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới sáng tạo, "
