@@ -405,6 +405,27 @@ def _read_table(sheet: Sheet, spec: SheetSpec, ctx: _Context) -> Table | None:
                         col=c,
                         value=cells[c],
                     )
+    # Data typed in a column with no header, on a row that is read: said once per column,
+    # never dropped silently (a headed column gets 'extra-column' instead).
+    header_cols = set(header)
+    stray: dict[int, list[int]] = {}
+    for r in table.rows:
+        for c in sheet.rows[r]:
+            if c not in mapped and c not in header_cols:
+                stray.setdefault(c, []).append(r)
+    for c, rows in sorted(stray.items()):
+        first = cell_ref(rows[0], c)
+        ctx.add(
+            "value-outside-table",
+            "warning",
+            f"Cột {first[: -len(str(rows[0]))]} không có tiêu đề nhưng có {len(rows)} ô số liệu "
+            f"(từ ô {first}); số liệu này nằm ngoài bảng nên không được tổng hợp.",
+            "Chuyển nội dung sang cột Ghi chú, hoặc xóa nếu không cần.",
+            sheet=sheet.name,
+            row=rows[0],
+            col=c,
+            value=sheet.rows[rows[0]][c],
+        )
     _layout_checks(table, ctx)
     return table
 
