@@ -8,6 +8,7 @@ imported inside the commands so that ``consolidate --help`` starts fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -159,16 +160,10 @@ def _parse_moment(text: str | None, config: Any) -> Any:
     return moment if moment.tzinfo else moment.replace(tzinfo=config.calendar.tz)
 
 
-VERDICT_MARK = {"accepted": "✔", "rejected": "✘", "duplicate": "="}
-
-
 def _report_line(report: Any) -> str:
-    from consolidate.findings import VERDICT_LABELS
+    from consolidate.watch import report_line
 
-    unit = report.unit_name or "chưa xác định đơn vị"
-    counts = f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo"
-    extra = f" (trùng tệp {report.duplicate_of})" if report.duplicate_of else ""
-    return f"{VERDICT_MARK[report.verdict]} {VERDICT_LABELS[report.verdict]:<16} {report.file} — {unit} — {counts}{extra}"
+    return report_line(report)
 
 
 @main.command()
@@ -235,6 +230,56 @@ def ingest(
     sys.exit(result.exit_code)
 
 
+@main.command()
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    metavar="GIÂY",
+    help="Tệp phải đứng yên (không đổi kích thước, thời điểm sửa) bấy nhiêu giây mới được tiếp nhận.",
+)
+@click.option(
+    "--rescan",
+    type=click.FloatRange(min=1.0),
+    default=30.0,
+    show_default=True,
+    metavar="GIÂY",
+    help="Quét lại toàn bộ inbox/ sau mỗi khoảng này để không sót tệp nào.",
+)
+@click.option(
+    "--polling",
+    is_flag=True,
+    help="Quét định kỳ thay vì nhận sự kiện của hệ điều hành (dùng cho inbox trên ổ mạng).",
+)
+@click.pass_context
+def watch(ctx: click.Context, settle: float, rescan: float, polling: bool) -> None:
+    """Theo dõi inbox/ và tiếp nhận từng tệp ngay khi chép xong (Ctrl+C để dừng).
+
+    Mỗi tệp được xử lý như lệnh `ingest` (lưu bản gốc, kiểm tra, lưu số liệu, trả lời
+    đơn vị) rồi chuyển sang processed/. Bỏ qua tệp tạm (~$..., .tmp, .crdownload, .part)
+    và tệp ẩn. Chi tiết kỹ thuật khi có sự cố được ghi vào store/watch.log.
+    """
+    import logging
+
+    from consolidate.watch import log_to_file
+    from consolidate.watch import watch as watch_inbox
+
+    config = _workspace(ctx)
+    if ctx.find_root().params.get("debug"):
+        logging.basicConfig(level=logging.DEBUG)
+    else:
+        log_to_file(config)
+    click.echo(f"Đang theo dõi {config.inbox} (Ctrl+C để dừng)...")
+    watch_inbox(
+        config,
+        settle_seconds=settle,
+        rescan_seconds=rescan,
+        polling=polling,
+        on_event=click.echo,
+    )
+
+
 @main.group()
 def register() -> None:
     """Danh mục nhiệm vụ giao (mã, nội dung, văn bản, đơn vị chủ trì, thời hạn, lĩnh vực)."""
@@ -272,22 +317,20 @@ def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, *
 
     config = _workspace(ctx)
     now = _parse_moment(now_text, config)
-    builder = {
+    builder: dict[str, Callable[..., Any]] = {
         "weekly": cons.build_weekly,
         "projects": cons.build_projects,
         "plan": cons.build_plan,
-    }[what]
+    }
     try:
         with workspace_lock(config), Store(config.store, config.archive) as store:
-            result = builder(config, store, now=now, **kw)
+            result = builder[what](config, store, now=now, **kw)
     except ValueError as exc:  # a period key the officer typed wrongly
         raise click.BadParameter(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
     click.echo(result.summary)
-    if result.note:
-        click.echo(result.note)
     click.echo(f"Đã ghi: {result.path}")
 
 

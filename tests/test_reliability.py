@@ -849,11 +849,6 @@ def test_weekly_report_open_in_excel_gets_a_versioned_name(
     assert not [p for p in workspace.outbox.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._build prints result.note after result.summary, which already ends with it "
-    "(consolidate.build_weekly appends outcome.note to the summary): the officer reads it twice",
-)
 def test_cli_names_the_versioned_report_once(
     workspace: Config, weekly_ready: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
