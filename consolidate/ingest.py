@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,10 +31,22 @@ PROCESSED_DIR = "processed"
 Progress = Callable[[Report], None]
 
 
+IGNORED_NAMES = ("thumbs.db", "desktop.ini", ".ds_store")
+
+
 def is_ignored(path: Path) -> bool:
-    """Owner files of an open workbook, temporary downloads and hidden files."""
+    """Owner files of an open workbook, temporary downloads, system and hidden files."""
     name = path.name
-    return name.startswith(IGNORED_PREFIXES) or name.lower().endswith(IGNORED_SUFFIXES)
+    if (
+        name.startswith(IGNORED_PREFIXES)
+        or name.lower().endswith(IGNORED_SUFFIXES)
+        or name.lower() in IGNORED_NAMES
+    ):
+        return True
+    try:  # Windows "hidden" attribute (absent elsewhere)
+        return bool(getattr(path.stat(), "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_HIDDEN)
+    except OSError:
+        return False
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:

@@ -475,3 +475,13 @@ def test_file_resaved_by_libreoffice_is_accepted(workspace: Config, tmp_path: Pa
     assert report.template_version is not None
     progress = [r[0] for r in _db(workspace).execute("SELECT progress FROM tasks ORDER BY row")]
     assert progress == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0]
+
+
+def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
+    from consolidate.ingest import collect, is_ignored
+
+    for name in ("~$bao cao.xlsx", "Thumbs.db", "desktop.ini", "a.xlsx.crdownload", ".hidden.xlsx", "x.tmp"):
+        (workspace.inbox / name).write_bytes(b"x")
+        assert is_ignored(workspace.inbox / name)
+    real = submission(workspace, workspace.inbox / "SKHCN.xlsx")
+    assert collect([workspace.inbox]) == [real]
