@@ -163,8 +163,8 @@ class Store:
                 ) from exc
             raise StoreError(
                 f"Không mở được kho dữ liệu {path}: {exc}.",
-                "Khôi phục tệp từ bản sao lưu, hoặc xóa nó rồi chạy `consolidate reprocess` "
-                "để dựng lại từ kho lưu trữ tệp gốc (archive/).",
+                "Khôi phục tệp từ bản sao lưu. Các tệp gốc vẫn nguyên vẹn trong archive/ và "
+                "processed/: có thể tiếp nhận lại bằng `consolidate ingest processed/`.",
             ) from exc
 
     def _check_version(self) -> None:
