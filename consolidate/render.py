@@ -5,9 +5,10 @@ Rules kept everywhere in this module:
 - Text that came from a unit is written with ``write_string`` only, in a workbook opened with
   ``strings_to_formulas/urls/numbers`` off: ``=HYPERLINK(...)``, ``+``, ``-``, ``@`` and
   ``http://`` stay plain text.
-- ``constant_memory`` mode: each sheet is written top to bottom, row by row, and flushed as it
-  goes, so a province-sized ``Chi tiết`` costs little memory and no shared-string table.
-  Merged ranges are single-row for the same reason.
+- Every sheet is written top to bottom, row by row, with single-row merges only, so the same
+  code runs in xlsxwriter's ``constant_memory`` mode, which a weekly build switches on above
+  :data:`CONSTANT_MEMORY_ROWS` task rows (memory stays flat; below that the default mode,
+  with its shared-string table, is faster).
 - Times New Roman, A4 landscape, fit to one page wide, the table header repeated on every
   printed page, page numbers in the footer.
 - :func:`safe_write` writes to a temporary file in the outbox and renames it; a target open in
@@ -17,10 +18,12 @@ Rules kept everywhere in this module:
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -67,9 +70,11 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
-    "constant_memory": True,
     "default_format_properties": {"font_name": FONT, "font_size": 12},
 }
+#: Above this many ``Chi tiết`` rows the weekly workbook is streamed (constant_memory): about
+#: 3 kB of memory per row in the default mode, so 60,000 rows stay well under 200 MB.
+CONSTANT_MEMORY_ROWS = 60_000
 
 #: Cell fill / font colour per derived status (light, for tables) and bar colour (charts).
 STATUS_COLORS: dict[str, tuple[str, str, str]] = {
@@ -201,26 +206,44 @@ def excel_datetime(moment: datetime) -> float:
     return moment.date().toordinal() - _EXCEL_EPOCH + seconds / 86400.0
 
 
+Writers = tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]
+
+
+def cell_writers(ws: Any) -> Writers:
+    """(write_string, write_number, write_blank) of a worksheet, without the decorator that
+    accepts "A1" strings: xlsxwriter keeps the undecorated ``_write_*`` methods for exactly
+    this, and on the hot path the decorator is ~10 % of the time. Same cells, same XML."""
+    names = ("_write_string", "_write_number", "_write_blank")
+    if all(hasattr(ws, n) for n in names):
+        return ws._write_string, ws._write_number, ws._write_blank
+    return ws.write_string, ws.write_number, ws.write_blank
+
+
 def put(ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
     """Write one cell by Python type; strings always as strings, never formulas or links."""
+    _put(cell_writers(ws), r, c, value, fmt)
+
+
+def _put(writers: Writers, r: int, c: int, value: Any, fmt: Any) -> None:
+    write_s, write_n, write_b = writers
     if value is None or value == "":
         if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
+            write_b(r, c, None, fmt)
     elif isinstance(value, str):
-        ws.write_string(r, c, value, fmt)
+        write_s(r, c, value, fmt)
     elif isinstance(value, bool):
-        ws.write_string(r, c, "Có" if value else "Không", fmt)
+        write_s(r, c, "Có" if value else "Không", fmt)
     elif isinstance(value, (int, float)):
         if math.isfinite(value):
-            ws.write_number(r, c, value, fmt)
+            write_n(r, c, value, fmt)
         else:
-            ws.write_blank(r, c, None, fmt)
+            write_b(r, c, None, fmt)
     elif isinstance(value, datetime):
-        ws.write_number(r, c, excel_datetime(value), fmt)
+        write_n(r, c, excel_datetime(value), fmt)
     elif isinstance(value, date):
-        ws.write_number(r, c, excel_date(value), fmt)
+        write_n(r, c, excel_date(value), fmt)
     else:
-        ws.write_string(r, c, str(value), fmt)
+        write_s(r, c, str(value), fmt)
 
 
 def _lines(text: str, width_chars: float, chars_per_unit: float = 1.15) -> int:
@@ -302,12 +325,32 @@ class Styles:
         self.carried_cf = wb.add_format({"italic": True, "font_color": "#7F7F7F"})
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a workbook is written.
+
+    Writing creates about a million small tuples (one per cell) and no reference cycles, so
+    reference counting frees everything; but each allocation burst triggers the cyclic
+    collector, whose full passes walk the ever-growing cell table again and again — about a
+    third of the build time of a province-sized weekly workbook (issue 5). Restored after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # --- a sheet written top to bottom --------------------------------------------------------------
 
 
 class Book:
-    def __init__(self, path: Path, created: datetime) -> None:
-        self.wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    def __init__(self, path: Path, created: datetime, *, constant_memory: bool = False) -> None:
+        self.wb = xlsxwriter.Workbook(
+            str(path), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory}
+        )
         # A fixed creation time keeps two builds of the same period identical.
         self.wb.set_properties(
             {
@@ -323,7 +366,7 @@ class Book:
 
     def reserve(self, names: Sequence[str]) -> None:
         """Create the worksheets in their final order now, to be filled in any order later
-        (each sheet is its own stream in constant_memory mode)."""
+        (each sheet is its own stream, also in constant_memory mode)."""
         for name in names:
             safe = sheet_name(name, self.used_names)
             self._reserved[name] = (safe, self.wb.add_worksheet(safe))
@@ -348,6 +391,7 @@ class Sheet:
         self.st = book.styles
         self.name = name
         self.ws = worksheet if worksheet is not None else book.wb.add_worksheet(name)
+        self.writers = cell_writers(self.ws)
         self.widths = list(widths)
         self.ncols = len(widths)
         self.row = 0
@@ -457,8 +501,9 @@ class Sheet:
             self.ws.set_row(r, lines * line_height + 3)
         for first, last in merge:
             self.ws.merge_range(r, first, r, last, "", fmts[first] if many else fmts)
+        writers = self.writers
         for c, value in enumerate(values):
-            put(self.ws, r, c, value, fmts[c] if many else fmts)
+            _put(writers, r, c, value, fmts[c] if many else fmts)
         self.row += 1
         return r
 
@@ -636,11 +681,12 @@ WEEKLY_SHEETS = (
 
 
 def write_weekly(data: WeeklyData, target: Path) -> WriteOutcome:
-    return safe_write(target, lambda tmp: _weekly_workbook(data, tmp))
+    with cyclic_gc_paused():
+        return safe_write(target, lambda tmp: _weekly_workbook(data, tmp))
 
 
 def _weekly_workbook(data: WeeklyData, path: Path) -> None:
-    book = Book(path, data.horizon)
+    book = Book(path, data.horizon, constant_memory=len(data.detail) > CONSTANT_MEMORY_ROWS)
     try:
         book.reserve(WEEKLY_SHEETS)
         # Chi tiết first: streaming its rows also counts them (data.tally), so the other
@@ -986,7 +1032,7 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
         )
         for s in data.selection.snapshots
     }
-    write_s, write_n = ws.write_string, ws.write_number
+    write_s, write_n, _ = cell_writers(ws)
     epoch = _EXCEL_EPOCH
     fromiso = date.fromisoformat
     r = first
@@ -1045,7 +1091,8 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
 
 
 def write_projects(data: ProjectsData, target: Path) -> WriteOutcome:
-    return safe_write(target, lambda tmp: _projects_workbook(data, tmp))
+    with cyclic_gc_paused():
+        return safe_write(target, lambda tmp: _projects_workbook(data, tmp))
 
 
 def _projects_workbook(data: ProjectsData, path: Path) -> None:
@@ -1344,7 +1391,8 @@ def _project_detail(book: Book, data: ProjectsData) -> None:
 
 
 def write_plan(data: PlanData, target: Path) -> WriteOutcome:
-    return safe_write(target, lambda tmp: _plan_workbook(data, tmp))
+    with cyclic_gc_paused():
+        return safe_write(target, lambda tmp: _plan_workbook(data, tmp))
 
 
 def _plan_workbook(data: PlanData, path: Path) -> None:

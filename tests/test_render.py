@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import zipfile
@@ -75,13 +76,29 @@ def test_unit_text_arrives_as_plain_text(workspace: Config, store: Store) -> Non
                 assert "<hyperlink" not in text, name
             if name.endswith(".rels"):
                 assert "hyperlink" not in text.lower(), name
+        shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+    # A shared string (a cell of type "s"), not a formula.
+    assert '<t>=HYPERLINK("http://x","y")</t>' in shared
+
+
+def test_streaming_mode_writes_the_same_content(
+    workspace: Config, store: Store, monkeypatch
+) -> None:
+    """Above CONSTANT_MEMORY_ROWS the weekly workbook is streamed; same cells either way."""
+    path = weekly(workspace, store)
+    normal = {ws.title: list(ws.values) for ws in openpyxl.load_workbook(path)}
+    monkeypatch.setattr(render, "CONSTANT_MEMORY_ROWS", 0)
+    streamed = build_weekly(workspace, store, "2026-W22", now=friday(workspace)).path
+    assert {ws.title: list(ws.values) for ws in openpyxl.load_workbook(streamed)} == normal
+    with zipfile.ZipFile(streamed) as z:
         detail = z.read("xl/worksheets/sheet6.xml").decode("utf-8")
-    # An inline string cell (constant_memory mode), not a formula.
+        assert "<f>" not in detail
     assert re.search(r't="inlineStr"><is><t>=HYPERLINK\("http://x","y"\)</t>', detail)
 
 
 def test_weekly_layout(workspace: Config, store: Store) -> None:
     path = weekly(workspace, store)
+    assert gc.isenabled()
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
         "Tổng hợp",
@@ -234,6 +251,7 @@ def test_disk_full_keeps_the_previous_report(workspace: Config, store: Store, mo
     with pytest.raises(OutputError) as err:
         build_weekly(workspace, store, "2026-W22", now=friday(workspace))
     assert "No space left on device" in str(err.value) and "dung lượng" in err.value.hint
+    assert gc.isenabled()  # the collector paused during the write is back on
     assert path.read_bytes() == before
     assert [p.name for p in workspace.outbox.iterdir()] == [path.name]
 
