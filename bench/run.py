@@ -1,0 +1,619 @@
+"""Benchmark: the product against the naive pipeline and the write floor, in the same run.
+
+    python bench/run.py [--files 200] [--repeats 3] [--growth] [--tiny] [--seed N]
+                        [--out DIR] [--profile] [--workers N] [--no-libreoffice]
+
+Steps (medians of ``--repeats``, a fresh workspace per repeat, imports warmed first):
+
+1. flood — the naive per-file pipeline (:func:`bench.naive.naive_pipeline`) against
+   ``ingest_paths(config, [folder])`` (archive + read + validate + store + verdicts +
+   feedback) on the whole corpus; target ≥ 5× faster and < 3 s;
+2. one file — ``ingest_bytes`` of a 300-row submission to verdict and feedback, ≤ 0.3 s,
+   and the interpreter start-up (``import consolidate.ingest``, ``consolidate --help``),
+   each < 0.3 s, measured in subprocesses;
+3. weekly build — ``build_weekly`` for the corpus against xlsxwriter alone writing the same
+   ``Chi tiết`` cells (:func:`bench.naive.write_floor`); target ≤ 1.3× the floor;
+4. growth (``--growth``) — ingest of 10× the corpus ≤ 11× the time, each run in its own
+   subprocess so that peak RSS is its own; target < 1 GiB.
+
+The corpus (not timed) is generated deterministically from ``--seed`` into ``--out``
+(default ``bench/out/``, git-ignored) and reused by later runs. Results go to stdout as a
+table and to ``<out>/results.md`` and ``<out>/results.json``. ``--tiny`` runs a small
+version in seconds (CI keeps the script working with it; its timings mean nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``bench`` and the repo importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import corpus as corpus_mod
+from bench.naive import naive_pipeline, read_back, write_floor
+from bench.stages import INGEST_STAGES, WEEKLY_STAGES, timed_stages
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_OUT = BENCH_DIR / "out"
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+TARGET_SPEEDUP = 5.0
+TARGET_FLOOD_S = 3.0
+TARGET_ONE_FILE_S = 0.3
+TARGET_STARTUP_S = 0.3
+TARGET_WEEKLY_RATIO = 1.3
+TARGET_GROWTH_RATIO = 11.0
+TARGET_PEAK_RSS = GIB
+ONE_FILE_ROWS = 300
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def peak_rss_bytes() -> int | None:
+    """Peak resident set size of this process so far; None where it cannot be known."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        try:
+            import psutil  # type: ignore[import-untyped]
+        except ImportError:
+            return None
+        info = psutil.Process().memory_info()
+        return int(getattr(info, "peak_wset", 0) or info.rss)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)  # macOS: bytes, Linux: KiB
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "—"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def fmt_mib(n: int | None) -> str:
+    return "n/a" if n is None else f"{n / MIB:,.0f} MiB"
+
+
+@dataclass
+class Row:
+    step: str
+    baseline: str
+    product: str
+    ratio: str
+    target: str
+    ok: bool | None  # None: for information, no target
+
+    @property
+    def verdict(self) -> str:
+        return "" if self.ok is None else ("PASS" if self.ok else "FAIL")
+
+
+@dataclass
+class Results:
+    meta: dict[str, Any] = field(default_factory=dict)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, key: str, value: float) -> None:
+        self.samples.setdefault(key, []).append(value)
+
+    def med(self, key: str) -> float:
+        return median(self.samples.get(key, []))
+
+    def add_stages(self, group: str, totals: dict[str, float]) -> None:
+        for label, seconds in totals.items():
+            self.samples.setdefault(f"{group}: {label}", []).append(seconds)
+
+
+def fresh_workspace(seed_ws: Path, target: Path) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(seed_ws, target)
+    return target
+
+
+def clear_product_caches() -> None:
+    """Empty the product's memo caches (``functools`` caches in its modules), so that no
+    repeat profits from having seen the same corpus in an earlier repeat."""
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(("consolidate", "schemas")):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    clear_product_caches()
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def warm_up(seed_ws: Path, work: Path, sample: Path) -> None:
+    """Import and exercise everything once so that no timed step pays a first-call cost."""
+    from consolidate.config import load_config
+    from consolidate.consolidate import build_weekly
+    from consolidate.ingest import ingest_bytes
+    from consolidate.store import Store
+
+    config = load_config(fresh_workspace(seed_ws, work / "warm-up"))
+    ingest_bytes(config, sample.read_bytes(), sample.name, received_at=corpus_mod.RECEIVED_AT)
+    with Store(config.store, config.archive) as store:
+        build_weekly(config, store, week=corpus_mod.WEEK, now=corpus_mod.BUILD_AT)
+    naive_pipeline([sample])
+    shutil.rmtree(work / "warm-up", ignore_errors=True)
+
+
+def flood_and_weekly(
+    res: Results, corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, repeat: int
+) -> Path:
+    """One repeat of steps 1 and 3: naive, product flood, weekly build, write floor."""
+    from consolidate.config import load_config
+    from consolidate.consolidate import build_weekly
+    from consolidate.ingest import ingest_paths
+    from consolidate.store import Store
+
+    seconds, naive = timed(lambda: naive_pipeline(corpus.paths))
+    res.add("naive", naive.seconds)
+    res.add("naive: read_excel", naive.read_seconds)
+    res.add("naive: pandera per file", naive.validate_seconds)
+    res.facts["naive_rows"] = naive.rows
+
+    ws = fresh_workspace(seed_ws, work / f"flood-{repeat}")
+    config = load_config(ws)
+    with timed_stages(INGEST_STAGES) as totals:
+        seconds, result = timed(
+            lambda: ingest_paths(
+                config, [corpus.folder], received_at=corpus_mod.RECEIVED_AT, source="bench"
+            )
+        )
+    res.add("flood", seconds)
+    res.add_stages("flood", totals)
+    res.facts["flood_verdicts"] = {
+        v: result.count(v) for v in ("accepted", "rejected", "duplicate")
+    }
+    res.facts["flood_files"] = len(result.reports)
+
+    with Store(config.store, config.archive) as store, timed_stages(WEEKLY_STAGES) as totals:
+        seconds, built = timed(
+            lambda: build_weekly(config, store, week=corpus_mod.WEEK, now=corpus_mod.BUILD_AT)
+        )
+    res.add("weekly", seconds)
+    res.add_stages("weekly", totals)
+    res.facts["weekly_summary"] = built.summary
+    if "detail_cells" not in res.facts:
+        cells = read_back(Path(built.path), "Chi tiết")
+        res.facts["detail_cells"] = cells
+        res.facts["detail_shape"] = (len(cells), max((len(r) for r in cells), default=0))
+    cells = res.facts["detail_cells"]
+    res.add("floor", write_floor(cells, ws / "floor.xlsx"))
+    res.add(
+        "floor (constant_memory)", write_floor(cells, ws / "floor-cm.xlsx", constant_memory=True)
+    )
+    return ws
+
+
+def one_file(res: Results, path: Path, seed_ws: Path, work: Path, warm: Path, repeat: int) -> None:
+    from consolidate.config import load_config
+    from consolidate.ingest import ingest_bytes
+
+    data = path.read_bytes()
+    config = load_config(fresh_workspace(seed_ws, work / f"one-{repeat}"))
+    # Warm this workspace's first-use costs (store schema, feedback folder) with another file.
+    ingest_bytes(config, warm.read_bytes(), warm.name, received_at=corpus_mod.RECEIVED_AT)
+    seconds, report = timed(
+        lambda: ingest_bytes(config, data, path.name, received_at=corpus_mod.RECEIVED_AT)
+    )
+    res.add("one file", seconds)
+    res.facts["one_file"] = {
+        "verdict": report.verdict,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "feedback": bool(report.feedback_path and Path(report.feedback_path).is_file()),
+        "counts": report.counts,
+    }
+    seconds, _ = timed(lambda: naive_pipeline([path]))
+    res.add("one file naive", seconds)
+    shutil.rmtree(work / f"one-{repeat}", ignore_errors=True)
+
+
+def consolidate_command() -> list[str]:
+    scripts = Path(sys.executable).parent
+    for name in ("consolidate", "consolidate.exe"):
+        if (scripts / name).is_file():
+            return [str(scripts / name)]
+    return [sys.executable, "-m", "consolidate"]
+
+
+def startup(res: Results, repeats: int) -> None:
+    commands = {
+        "start-up: python -c pass": [sys.executable, "-c", "pass"],
+        "start-up: import consolidate.ingest": [sys.executable, "-c", "import consolidate.ingest"],
+        "start-up: consolidate --help": [*consolidate_command(), "--help"],
+    }
+    for key, command in commands.items():
+        for i in range(repeats + 1):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            if i:  # the first run only warms the disk cache
+                res.add(key, time.perf_counter() - start)
+
+
+def child_ingest(corpus_dir: Path, workspace: Path, warm: Path) -> dict[str, Any]:
+    """Run in a subprocess by the growth step: warm up, ingest the folder, report."""
+    from consolidate.config import load_config
+    from consolidate.ingest import ingest_bytes, ingest_paths
+
+    config = load_config(workspace)
+    ingest_bytes(
+        config, warm.read_bytes(), warm.name, received_at=corpus_mod.RECEIVED_AT, dry_run=True
+    )
+    gc.collect()
+    start = time.perf_counter()
+    result = ingest_paths(config, [corpus_dir], received_at=corpus_mod.RECEIVED_AT, source="bench")
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "files": len(result.reports),
+        "accepted": result.count("accepted"),
+        "peak_rss": peak_rss_bytes(),
+    }
+
+
+def growth(
+    res: Results, args: argparse.Namespace, config: Any, seed_ws: Path, out: Path, warm: Path
+) -> None:
+    for n in (args.files, args.files * 10):
+        corpus = corpus_mod.build_corpus(
+            out / f"corpus-s{args.seed}-n{n}", n, args.seed, config,
+            workers=args.workers, use_libreoffice=not args.no_libreoffice, log=log,
+        )  # fmt: skip
+        res.facts[f"growth_rows_{n}"] = corpus.task_rows
+        for r in range(args.repeats):
+            ws = fresh_workspace(seed_ws, out / "work" / f"growth-{n}-{r}")
+            log(f"growth: {n} files, repeat {r + 1}/{args.repeats} (subprocess)")
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--child-ingest",
+                 str(corpus.folder), str(ws), str(warm)],
+                check=True, capture_output=True, text=True, encoding="utf-8",
+            )  # fmt: skip
+            report = json.loads(done.stdout.strip().splitlines()[-1])
+            res.add(f"growth {n}", report["seconds"])
+            if report["peak_rss"] is not None:
+                res.add(f"growth {n} peak rss", report["peak_rss"])
+            res.facts[f"growth_accepted_{n}"] = report["accepted"]
+            shutil.rmtree(ws, ignore_errors=True)
+
+
+# --- profiles -----------------------------------------------------------------------------------
+
+
+def profile(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> list[Path]:
+    """One flood and one weekly build under pyinstrument (cProfile if it is missing)."""
+    from consolidate.config import load_config
+    from consolidate.consolidate import build_weekly
+    from consolidate.ingest import ingest_paths
+    from consolidate.store import Store
+
+    config = load_config(fresh_workspace(seed_ws, work / "profile"))
+
+    def flood() -> None:
+        ingest_paths(config, [corpus.folder], received_at=corpus_mod.RECEIVED_AT, source="bench")
+
+    def weekly() -> None:
+        with Store(config.store, config.archive) as store:
+            build_weekly(config, store, week=corpus_mod.WEEK, now=corpus_mod.BUILD_AT)
+
+    written = []
+    for name, fn in (("flood", flood), ("weekly", weekly)):
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            import cProfile
+            import io
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.runcall(fn)
+            text = io.StringIO()
+            pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(60)
+            path = out / f"profile-{name}.txt"
+            path.write_text(text.getvalue(), encoding="utf-8")
+        else:
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+            fn()
+            profiler.stop()
+            path = out / f"profile-{name}.txt"
+            path.write_text(
+                profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
+            )
+            (out / f"profile-{name}.html").write_text(profiler.output_html(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+def build_rows(res: Results, args: argparse.Namespace) -> list[Row]:
+    rows: list[Row] = []
+    n, task_rows = args.files, res.facts.get("task_rows", 0)
+    naive, flood = res.med("naive"), res.med("flood")
+    speedup = naive / flood if flood else float("nan")
+    rows.append(
+        Row(
+            f"1. flood: {n} files, {task_rows:,} task rows (naive per-file vs ingest_paths)",
+            fmt_s(naive),
+            fmt_s(flood),
+            f"{speedup:.2f}× faster",
+            f"≥ {TARGET_SPEEDUP:g}×",
+            speedup >= TARGET_SPEEDUP,
+        )
+    )
+    rows.append(
+        Row(
+            f"1. flood: {n} files, absolute",
+            "",
+            fmt_s(flood),
+            "",
+            f"< {TARGET_FLOOD_S:g} s",
+            flood < TARGET_FLOOD_S,
+        )
+    )
+    one, one_naive = res.med("one file"), res.med("one file naive")
+    rows.append(
+        Row(
+            f"2. one file: {ONE_FILE_ROWS} rows, ingest_bytes → verdict + feedback (naive: read+pandera)",
+            fmt_s(one_naive),
+            fmt_s(one),
+            f"{one / one_naive:.2f}× naive" if one_naive else "",
+            f"≤ {TARGET_ONE_FILE_S * 1000:.0f} ms",
+            one <= TARGET_ONE_FILE_S,
+        )
+    )
+    bare = res.med("start-up: python -c pass")
+    for key, label in (
+        (
+            "start-up: import consolidate.ingest",
+            '2. start-up: python -c "import consolidate.ingest"',
+        ),
+        ("start-up: consolidate --help", "2. start-up: consolidate --help"),
+    ):
+        value = res.med(key)
+        rows.append(
+            Row(
+                f"{label} (baseline: python -c pass)",
+                fmt_s(bare),
+                fmt_s(value),
+                "",
+                f"< {TARGET_STARTUP_S * 1000:.0f} ms",
+                value < TARGET_STARTUP_S,
+            )
+        )
+    weekly, floor = res.med("weekly"), res.med("floor")
+    shape = res.facts.get("detail_shape", (0, 0))
+    ratio = weekly / floor if floor else float("nan")
+    rows.append(
+        Row(
+            f"3. weekly build vs write floor (Chi tiết {shape[0]:,} rows × {shape[1]} cols)",
+            fmt_s(floor),
+            fmt_s(weekly),
+            f"{ratio:.2f}× floor",
+            f"≤ {TARGET_WEEKLY_RATIO:g}×",
+            ratio <= TARGET_WEEKLY_RATIO,
+        )
+    )
+    if args.growth:
+        small, big = res.med(f"growth {n}"), res.med(f"growth {n * 10}")
+        g = big / small if small else float("nan")
+        rows.append(
+            Row(
+                f"4. growth: {n * 10:,} vs {n} files, ingest in a subprocess",
+                fmt_s(small),
+                fmt_s(big),
+                f"{g:.2f}×",
+                f"≤ {TARGET_GROWTH_RATIO:g}×",
+                g <= TARGET_GROWTH_RATIO,
+            )
+        )
+        peaks = [res.samples.get(f"growth {k} peak rss") for k in (n, n * 10)]
+        known = [max(p) for p in peaks if p]
+        rows.append(
+            Row(
+                f"4. peak RSS: {n} files / {n * 10:,} files",
+                fmt_mib(int(known[0])) if len(known) > 0 else "n/a",
+                fmt_mib(int(known[1])) if len(known) > 1 else "n/a",
+                "",
+                f"< {TARGET_PEAK_RSS // MIB:,} MiB",
+                (all(k < TARGET_PEAK_RSS for k in known) if len(known) == 2 else None),
+            )
+        )
+    return rows
+
+
+def render_table(rows: Sequence[Row]) -> str:
+    head = ("step", "baseline", "product", "ratio", "target", "result")
+    body = [(r.step, r.baseline, r.product, r.ratio, r.target, r.verdict) for r in rows]
+    widths = [max(len(x[i]) for x in (head, *body)) for i in range(len(head))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(head), sep, *(line(b) for b in body)])
+
+
+def render_details(res: Results) -> str:
+    lines = ["", "Where the time goes (medians, seconds):"]
+    groups = (
+        ("naive", ["read_excel", "pandera per file"]),
+        ("flood", [label for _, _, label in INGEST_STAGES]),
+        ("weekly", [label for _, _, label in WEEKLY_STAGES]),
+    )
+    for group, labels in groups:
+        total = res.med(group)
+        lines.append(f"  {group:<60} {total:7.3f}")
+        top = 0.0
+        for label in labels:
+            key = f"{group}: {label}"
+            if key in res.samples:
+                value = res.med(key)
+                top += 0.0 if label.startswith("  ") else value
+                lines.append(f"    {label:<58} {value:7.3f}")
+        lines.append(f"    {'(rest: glue, loops, gc)':<58} {total - top:7.3f}")
+    lines.append(
+        f"  {'write floor, constant_memory on (information only)':<60} "
+        f"{res.med('floor (constant_memory)'):7.3f}"
+    )
+    facts, meta = res.facts, res.meta
+    lines += [
+        "",
+        f"Flood verdicts: {facts.get('flood_verdicts')}; naive rows: {facts.get('naive_rows')}",
+        f"One file: {facts.get('one_file')}",
+        f"Corpus: {meta.get('files')} files, {meta.get('task_rows', 0):,} task rows, seed "
+        f"{meta.get('seed')}; variants {meta.get('variants')}; re-saved by "
+        f"{meta.get('resaved_by') or '—'}",
+        f"Machine: {meta.get('machine')}; Python {meta.get('python')}; "
+        f"repeats {meta.get('repeats')}",
+    ]
+    return "\n".join(lines)
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--files", type=int, default=200, help="files in the corpus (200)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats per step (3)")
+    parser.add_argument("--growth", action="store_true", help="also run 10× the corpus")
+    parser.add_argument("--tiny", action="store_true", help="6 files, 1 repeat: a smoke run")
+    parser.add_argument("--seed", type=int, default=2026, help="corpus seed (2026)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work folder (bench/out)")
+    parser.add_argument("--profile", action="store_true", help="write pyinstrument profiles")
+    parser.add_argument(
+        "--workers", type=int, default=corpus_mod.default_workers(), help="corpus writers"
+    )
+    parser.add_argument(
+        "--no-libreoffice", action="store_true", help="re-save with openpyxl, not LibreOffice"
+    )
+    parser.add_argument("--child-ingest", nargs=3, metavar=("CORPUS", "WORKSPACE", "WARM"),
+                        help=argparse.SUPPRESS)  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.files, args.repeats, args.growth, args.no_libreoffice = 6, 1, False, True
+    if args.files < 1 or args.repeats < 1:
+        parser.error("--files and --repeats must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child_ingest:
+        corpus_dir, workspace, warm = map(Path, args.child_ingest)
+        print(json.dumps(child_ingest(corpus_dir, workspace, warm)))
+        return 0
+    out = args.out.resolve()
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    res = Results()
+
+    seed_ws = out / f"workspace-v{corpus_mod.GENERATOR_VERSION}"
+    if not (seed_ws / "consolidate.toml").is_file():
+        shutil.rmtree(seed_ws, ignore_errors=True)
+        corpus_mod.write_workspace(seed_ws)
+    from consolidate.config import load_config
+
+    config = load_config(seed_ws)
+    log(f"corpus: {args.files} files, seed {args.seed}")
+    corpus = corpus_mod.build_corpus(
+        out / f"corpus-s{args.seed}-n{args.files}", args.files, args.seed, config,
+        workers=args.workers, use_libreoffice=not args.no_libreoffice, log=log,
+    )  # fmt: skip
+    single = corpus_mod.one_file(out / f"one-file-s{args.seed}", config, args.seed, ONE_FILE_ROWS)
+    warm = corpus.paths[0]
+    res.facts["task_rows"] = corpus.task_rows
+    res.meta = {
+        "files": len(corpus.files),
+        "task_rows": corpus.task_rows,
+        "seed": args.seed,
+        "repeats": args.repeats,
+        "variants": {v: corpus.count(v) for v in dict.fromkeys(corpus_mod.VARIANT_CYCLE)},
+        "rejected_by_design": sum(f.errors for f in corpus.files),
+        "resaved_by": corpus.resaved_by,
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "python": platform.python_version(),
+    }
+
+    log("warming up imports")
+    warm_up(seed_ws, work, warm)
+    for r in range(args.repeats):
+        log(f"flood + weekly build, repeat {r + 1}/{args.repeats}")
+        ws = flood_and_weekly(res, corpus, seed_ws, work, r)
+        shutil.rmtree(ws, ignore_errors=True)
+    log("one file")
+    for r in range(args.repeats):
+        one_file(res, single, seed_ws, work, warm, r)
+    log("start-up")
+    startup(res, max(3, args.repeats))
+    if args.growth:
+        growth(res, args, config, seed_ws, out, warm)
+    profiles = profile(corpus, seed_ws, work, out) if args.profile else []
+
+    res.rows = build_rows(res, args)
+    table = render_table(res.rows)
+    details = render_details(res)
+    print(table)
+    print(details)
+    for path in profiles:
+        print(f"Profile: {path}")
+    (out / "results.md").write_text(table + "\n" + details + "\n", encoding="utf-8")
+    res.facts.pop("detail_cells", None)
+    (out / "results.json").write_text(
+        json.dumps(
+            {"meta": res.meta, "samples": res.samples, "facts": res.facts,
+             "rows": [asdict(r) | {"result": r.verdict} for r in res.rows]},
+            ensure_ascii=False, indent=1, default=str,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The benchmark script keeps working: its tiny version runs and prints the table.
+
+No timing is asserted here (CI machines vary); the real numbers are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_tiny_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--tiny", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=240,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "| step" in out and "| baseline" in out and "| result" in out
+    for step in ("1. flood", "2. one file", "2. start-up", "3. weekly build"):
+        assert step in out
+    assert "PASS" in out or "FAIL" in out
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert saved["meta"]["files"] == 6
+    assert saved["facts"]["flood_files"] == 6
+    assert saved["facts"]["one_file"]["feedback"] is True
+    assert not (tmp_path / "work").exists()  # workspaces are cleaned up
