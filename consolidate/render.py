@@ -137,6 +137,10 @@ def safe_write(target: Path, write: Callable[[Path], None], max_versions: int = 
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Không tạo được thư mục {folder}: {_reason(exc)}.", hint) from exc
+    # Leftovers of a run killed before its rename (builds hold the workspace lock, so no
+    # other writer owns them).
+    for stale in folder.glob(f".{target.stem}.*.tmp"):
+        _unlink_quietly(stale)
     tmp = folder / f".{target.stem}.{os.getpid()}.tmp"
     try:
         write(tmp)

@@ -364,11 +364,6 @@ def test_weekly_holding_the_lock_makes_ingest_wait(workspace: Config, tmp_path: 
     _assert_consistent(workspace, n_files=2, n_tasks=3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.safe_write never removes the '.<name>.<pid>.tmp' of a killed run: it stays "
-    "in outbox/ (visible on Windows, where a leading dot does not hide a file)",
-)
 def test_restart_after_a_killed_report_leaves_no_temporary_file(
     workspace: Config, tmp_path: Path
 ) -> None:
