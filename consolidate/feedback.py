@@ -200,14 +200,14 @@ def _write_workbook(
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 11)
-    ws.set_column(2, 3, 16)
-    ws.set_column(4, 4, 60)
-    ws.set_column(5, 5, 50)
-    ws.set_column(6, 6, 24)
-    ws.write_string(0, 0, "KẾT QUẢ KIỂM TRA BÁO CÁO", fmt_title)
-    ws.write_string(1, 0, f"Kết luận: {VERDICT_LABELS[report.verdict]}", fmt_verdict)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    widths = (5, 9, 14, 7, 55, 45, 20)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    last_col = len(widths) - 1
+    ws.set_row(0, 22)
+    ws.merge_range(0, 0, 0, last_col, "KẾT QUẢ KIỂM TRA BÁO CÁO", fmt_title)
+    ws.merge_range(1, 0, 1, last_col, f"Kết luận: {VERDICT_LABELS[report.verdict]}", fmt_verdict)
     tz = config.calendar.tz
     received = parse_iso(report.received_at).astimezone(tz) if report.received_at else None
     info = [
@@ -219,14 +219,14 @@ def _write_workbook(
         ("Mã tệp (SHA-256)", report.sha256),
     ]
     for i, (label, value) in enumerate(info, start=2):
-        ws.write_string(i, 0, label, fmt_bold)
-        ws.write_string(i, 2, value, fmt_text)
+        ws.merge_range(i, 0, i, 2, label, fmt_bold)
+        ws.merge_range(i, 3, i, last_col, value, fmt_text)
     advice = (
         "Báo cáo đã được tiếp nhận. Các cảnh báo (nếu có) đề nghị hoàn thiện ở lần sau."
         if ok
         else "Báo cáo CHƯA được tiếp nhận: sửa tất cả các lỗi dưới đây rồi gửi lại toàn bộ tệp."
     )
-    ws.write_string(len(info) + 2, 0, advice, fmt_bold)
+    ws.merge_range(len(info) + 2, 0, len(info) + 2, last_col, advice, fmt_bold)
     head_row = len(info) + 4
     headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách sửa", "Giá trị đã ghi"]
     for c, h in enumerate(headers):
@@ -250,6 +250,12 @@ def _write_workbook(
         ws.write_string(r, 4, f.message, fmt_cell)
         ws.write_string(r, 5, f.fix, fmt_cell)
         ws.write_string(r, 6, f.value or "", fmt_cell)
+        # Excel does not grow wrapped rows of a generated file by itself: size them here.
+        lines = max(
+            _wrapped_lines(text, widths[c])
+            for c, text in ((4, f.message), (5, f.fix), (6, f.value or ""), (2, f.sheet or ""))
+        )
+        ws.set_row(r, 15.5 * lines + 3)
     ws.freeze_panes(head_row + 1, 0)
     if findings:
         ws.autofilter(head_row, 0, head_row + len(findings), len(headers) - 1)
@@ -257,6 +263,12 @@ def _write_workbook(
     if workbook is not None:
         _copy_sheets(wb, workbook, copies, findings, base)
     wb.close()
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes in a wrapped cell of ``width`` characters (Times New Roman 12)."""
+    per_line = max(1, int(width * 1.15))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")) if text else 1
 
 
 def _copy_sheets(

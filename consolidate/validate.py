@@ -125,6 +125,8 @@ def _display(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Formula):
         return f"={value.text}"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
     text = str(value)
     return text if len(text) <= 200 else text[:197] + "..."
 
