@@ -55,7 +55,9 @@ def project_row(i: int, **over: Any) -> dict[str, Any]:
     return row
 
 
-def cover(unit: str = "Sở Khoa học và Công nghệ", as_of: date = date(2026, 6, 4), **over: Any) -> dict[str, Any]:
+def cover(
+    unit: str = "Sở Khoa học và Công nghệ", as_of: date = date(2026, 6, 4), **over: Any
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "unit": unit,
         "as_of": as_of,

@@ -41,11 +41,16 @@ def test_ingest_json_equals_library_result(workspace: Config, tmp_path: Path) ->
     from datetime import datetime
 
     path = submission(workspace, tmp_path / "a.xlsx", tasks=[task_row(1, officer=None)])
-    code, out = _run(workspace, "ingest", str(path), "--dry-run", "--json", "--received-at", "04/06/2026 16:30")
+    code, out = _run(
+        workspace, "ingest", str(path), "--dry-run", "--json", "--received-at", "04/06/2026 16:30"
+    )
     assert code == 0
     data = json.loads(out)
     library = ingest_paths(
-        workspace, [path], dry_run=True, received_at=datetime.fromisoformat("2026-06-04T16:30:00+07:00")
+        workspace,
+        [path],
+        dry_run=True,
+        received_at=datetime.fromisoformat("2026-06-04T16:30:00+07:00"),
     ).to_dict()
     assert data == json.loads(json.dumps(library, ensure_ascii=False, default=str))
     assert data["reports"][0]["findings"][0]["code"] == "six-clear-missing"
@@ -68,7 +73,10 @@ def test_missing_workspace_config_exits_2_without_traceback(tmp_path: Path) -> N
 
 def test_bad_config_exits_2_naming_the_key(workspace: Config) -> None:
     path = workspace.root / "consolidate.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("due_soon_days = 7", "due_soon_days = -3"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("due_soon_days = 7", "due_soon_days = -3"),
+        encoding="utf-8",
+    )
     code, out = _run(workspace, "status")
     assert code == 2
     assert "'calendar.due_soon_days'" in out and "Cách khắc phục" in out

@@ -16,8 +16,13 @@ def test_repository_root_is_a_ready_workspace() -> None:
     config = load_config(REPO)
     assert (REPO / CONFIG_NAME).read_text(encoding="utf-8") == default_config_text()
     assert config.calendar.timezone == "Asia/Ho_Chi_Minh"
-    assert config.calendar.weekly_cutoff.weekday == 3 and config.calendar.weekly_cutoff.at.hour == 17
-    assert config.calendar.weekly_delivery.weekday == 4 and config.calendar.weekly_delivery.at.hour == 10
+    assert (
+        config.calendar.weekly_cutoff.weekday == 3 and config.calendar.weekly_cutoff.at.hour == 17
+    )
+    assert (
+        config.calendar.weekly_delivery.weekday == 4
+        and config.calendar.weekly_delivery.at.hour == 10
+    )
     assert config.calendar.twice_monthly_cutoff_days == (5, 20)
     assert config.calendar.twice_monthly_delivery_days == (7, 22)
     assert config.calendar.due_soon_days == 7
@@ -52,11 +57,23 @@ def test_init_creates_a_workspace(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
-        ('weekly_cutoff = "thursday 17:00"', 'weekly_cutoff = "thursday 25:00"', "calendar.weekly_cutoff"),
-        ('weekly_cutoff = "thursday 17:00"', 'weekly_cutoff = "someday 17:00"', "calendar.weekly_cutoff"),
+        (
+            'weekly_cutoff = "thursday 17:00"',
+            'weekly_cutoff = "thursday 25:00"',
+            "calendar.weekly_cutoff",
+        ),
+        (
+            'weekly_cutoff = "thursday 17:00"',
+            'weekly_cutoff = "someday 17:00"',
+            "calendar.weekly_cutoff",
+        ),
         ('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Hanoi_City"', "calendar.timezone"),
         ("due_soon_days = 7", 'due_soon_days = "bảy"', "calendar.due_soon_days"),
-        ("twice_monthly_cutoff_days = [5, 20]", "twice_monthly_cutoff_days = [5, 40]", "calendar.twice_monthly_cutoff_days"),
+        (
+            "twice_monthly_cutoff_days = [5, 20]",
+            "twice_monthly_cutoff_days = [5, 40]",
+            "calendar.twice_monthly_cutoff_days",
+        ),
         ('six_clear = "warning"', 'six_clear = "maybe"', "validation.six_clear"),
         ('code = "SNV"', 'code = "SKHCN"', "units[4].code"),
         ('reports = ["weekly"]', 'reports = ["daily"]', "units[2].reports"),

@@ -53,11 +53,16 @@ def test_real_dates_and_serials() -> None:
     assert parse_deadline(2026) == Deadline(YEAR, date(2026, 12, 31))
 
 
-@pytest.mark.parametrize("text", ["sớm", "", "31/02/2026", "Quý V/2026", "Tháng 13/2026", "ngay", "12/2026/01"])
+@pytest.mark.parametrize(
+    "text", ["sớm", "", "31/02/2026", "Quý V/2026", "Tháng 13/2026", "ngay", "12/2026/01"]
+)
 def test_anything_else_is_a_clear_vietnamese_error(text: str) -> None:
     with pytest.raises(DeadlineError) as err:
         parse_deadline(text)
-    assert any(word in str(err.value) for word in ("Không hiểu", "không tồn tại", "để trống", "không hợp lệ"))
+    assert any(
+        word in str(err.value)
+        for word in ("Không hiểu", "không tồn tại", "để trống", "không hợp lệ")
+    )
 
 
 kinds = st.sampled_from([DATE, MONTH, QUARTER, YEAR])
@@ -84,7 +89,10 @@ def test_canonical_text_round_trips(dl: Deadline) -> None:
     assert parse_deadline(dl.text()) == dl
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(["trước ngày ", "", "hạn "]))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(["trước ngày ", "", "hạn "]),
+)
 def test_any_date_text_parses_to_that_day(day: date, prefix: str) -> None:
     assert parse_deadline(f"{prefix}{day.day}/{day.month}/{day.year}") == Deadline(DATE, day)
 

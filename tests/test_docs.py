@@ -40,7 +40,9 @@ def test_cli_start_does_not_import_heavy_libraries() -> None:
         "heavy = [m for m in ('pandas', 'pandera', 'openpyxl', 'xlsxwriter', 'watchdog') if m in sys.modules]; "
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 

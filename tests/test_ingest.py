@@ -45,7 +45,9 @@ def test_clean_submission_is_accepted_stored_and_answered(workspace: Config) -> 
     db = _db(workspace)
     assert db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 12
     # lead unit defaults to the reporting unit; deadline parsed
-    row = db.execute("SELECT lead_unit, deadline, deadline_kind, deadline_end, progress FROM tasks LIMIT 1").fetchone()
+    row = db.execute(
+        "SELECT lead_unit, deadline, deadline_kind, deadline_end, progress FROM tasks LIMIT 1"
+    ).fetchone()
     assert row == ("SKHCN", "30/09/2026", "date", "2026-09-30", 50.0)
     # archived byte for byte, by hash; moved out of the inbox
     (archived,) = [p for p in workspace.archive.rglob("*") if p.is_file()]
@@ -162,7 +164,9 @@ def test_unit_matched_by_code_or_alias(workspace: Config, tmp_path: Path, typed:
 
 
 def test_legacy_tcvn3_unit_name_is_reported_not_matched(workspace: Config, tmp_path: Path) -> None:
-    path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(unit="Së Khoa häc vµ C«ng nghÖ"))
+    path = submission(
+        workspace, tmp_path / "a.xlsx", cover_data=cover(unit="Së Khoa häc vµ C«ng nghÖ")
+    )
     (report,) = _ingest(workspace, path)
     assert report.verdict == "rejected"
     assert "legacy-encoding" in _codes(report)
@@ -177,7 +181,9 @@ def test_as_of_in_the_future_is_rejected(workspace: Config, tmp_path: Path) -> N
 
 def test_received_at_decides_the_reference_day(workspace: Config, tmp_path: Path) -> None:
     path = submission(workspace, tmp_path / "a.xlsx", cover_data=cover(as_of=datetime(2026, 6, 9)))
-    (report,) = _ingest(workspace, path, received_at=datetime.fromisoformat("2026-06-10T08:00:00+07:00"))
+    (report,) = _ingest(
+        workspace, path, received_at=datetime.fromisoformat("2026-06-10T08:00:00+07:00")
+    )
     assert report.verdict == "accepted"
     assert report.received_at == "2026-06-10T01:00:00+00:00"
 
@@ -277,7 +283,8 @@ def test_title_rows_moved_columns_and_extra_column(workspace: Config, tmp_path: 
     (report,) = _ingest(workspace, path)
     assert report.verdict == "accepted", report.errors
     assert "extra-column" in _codes(report)
-    assert [r[0] for r in _db(workspace).execute("SELECT task FROM tasks ORDER BY row")][0].startswith("Số hóa")
+    first_task = _db(workspace).execute("SELECT task FROM tasks ORDER BY row").fetchone()[0]
+    assert first_task.startswith("Số hóa")
 
 
 def test_values_as_people_type_them(workspace: Config, tmp_path: Path) -> None:
@@ -290,14 +297,20 @@ def test_values_as_people_type_them(workspace: Config, tmp_path: Path) -> None:
         task_row(3, deadline="Quý III/2026"),
         task_row(4, deadline="Thường xuyên", state="Đang thực hiện"),
         task_row(5, deadline="trong tháng 7/2026"),
-        task_row(6, deadline="Năm 2026", completed_on="01/06/2026", state="Đã hoàn thành", progress=100),
+        task_row(
+            6, deadline="Năm 2026", completed_on="01/06/2026", state="Đã hoàn thành", progress=100
+        ),
     ]
     path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
     (report,) = _ingest(workspace, path)
     assert report.verdict == "accepted", report.errors
-    rows = _db(workspace).execute(
-        "SELECT pillar, officer, progress, deadline_kind, deadline_end, completed_on FROM tasks ORDER BY row"
-    ).fetchall()
+    rows = (
+        _db(workspace)
+        .execute(
+            "SELECT pillar, officer, progress, deadline_kind, deadline_end, completed_on FROM tasks ORDER BY row"
+        )
+        .fetchall()
+    )
     assert rows[0][:3] == ("Cải cách hành chính", "Nguyễn Thị Hoa", 60.0)
     assert rows[1][2:5] == (45.0, "date", "2026-06-15")
     assert rows[2][3:5] == ("quarter", "2026-09-30")
@@ -353,7 +366,9 @@ def test_hidden_sheet_with_data_is_reported(workspace: Config, tmp_path: Path) -
     assert report.counts["projects"] == 1
 
 
-def test_workbook_not_made_from_template_is_accepted_with_warning(workspace: Config, tmp_path: Path) -> None:
+def test_workbook_not_made_from_template_is_accepted_with_warning(
+    workspace: Config, tmp_path: Path
+) -> None:
     from schemas import COVER, TASKS
 
     wb = openpyxl.Workbook()
@@ -403,10 +418,16 @@ def test_container_cases(workspace: Config, tmp_path: Path) -> None:
     good = submission(workspace, tmp_path / "g.xlsx").read_bytes()
     assert _container_code(b"") == "container-empty"
     assert _container_code(good[: len(good) // 2]) == "container-corrupt"
-    assert _container_code(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls") == "container-legacy-xls"
+    assert (
+        _container_code(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls")
+        == "container-legacy-xls"
+    )
     enc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le")
     assert _container_code(enc) == "container-encrypted"
-    assert _container_code(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "a.xls") == "container-html"
+    assert (
+        _container_code(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "a.xls")
+        == "container-html"
+    )
     assert _container_code(b"just some text") == "container-not-excel"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -443,7 +464,11 @@ def test_xml_entity_bomb_is_refused(workspace: Config, tmp_path: Path) -> None:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zout:
             for item in zin.infolist():
-                data = bomb.encode() if item.filename == "xl/sharedStrings.xml" else zin.read(item.filename)
+                data = (
+                    bomb.encode()
+                    if item.filename == "xl/sharedStrings.xml"
+                    else zin.read(item.filename)
+                )
                 zout.writestr(item, data)
     assert _container_code(buf.getvalue()) == "container-xml-entities"
 
@@ -480,7 +505,14 @@ def test_file_resaved_by_libreoffice_is_accepted(workspace: Config, tmp_path: Pa
 def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
     from consolidate.ingest import collect, is_ignored
 
-    for name in ("~$bao cao.xlsx", "Thumbs.db", "desktop.ini", "a.xlsx.crdownload", ".hidden.xlsx", "x.tmp"):
+    for name in (
+        "~$bao cao.xlsx",
+        "Thumbs.db",
+        "desktop.ini",
+        "a.xlsx.crdownload",
+        ".hidden.xlsx",
+        "x.tmp",
+    ):
         (workspace.inbox / name).write_bytes(b"x")
         assert is_ignored(workspace.inbox / name)
     real = submission(workspace, workspace.inbox / "SKHCN.xlsx")

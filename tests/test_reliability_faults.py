@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 
 from consolidate.config import Config
 from consolidate.consolidate import build_weekly
