@@ -51,3 +51,21 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     command = ci.strip().splitlines()[-1]
     assert command in readme
+
+
+def test_code_is_ruff_clean() -> None:
+    """Lint is part of the test command, so CI keeps it clean (mypy: `make lint`)."""
+    folders = [
+        f for f in ("consolidate", "schemas", "tests", "bench", "scripts") if (REPO / f).is_dir()
+    ]
+    check = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", *folders], cwd=REPO, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", *folders],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout
