@@ -132,7 +132,13 @@ class Config:
 
     @property
     def unit_index(self) -> UnitIndex:
-        return UnitIndex(self.units)
+        # Built once per unit list: validation asks for it for every file of a flood.
+        key = tuple(self.units)
+        cached = self.__dict__.get("_unit_index")
+        if cached is None or cached[0] != key:
+            cached = (key, UnitIndex(self.units))
+            self.__dict__["_unit_index"] = cached
+        return cached[1]
 
     @property
     def lock_path(self) -> Path:

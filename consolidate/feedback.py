@@ -233,8 +233,11 @@ def _write_workbook(
         ws.write_string(head_row, c, h, fmt_head)
     copies: dict[str, str] = {}
     if workbook is not None:
+        # Copy only the sheets a finding points into: the unit needs to see those cells,
+        # and the guide or untouched sheets would only make the answer slower and longer.
+        pointed = {f.sheet for f in report.findings if f.cell}
         for name in workbook.sheets:
-            if name != "_danhmuc":
+            if name != "_danhmuc" and name in pointed:
                 copies[name] = safe_sheet_name(name, used)
     findings = _ordered(report.findings)
     for i, f in enumerate(findings, start=1):

@@ -23,14 +23,25 @@ _UNICODE_VIET = re.compile("[ăđơưĂĐƠƯ\u0300-\u036f\u1ea0-\u1ef9]")
 _VNI_PAIR = re.compile(r"[aeiouyAEIOUY][øùûõïöäëÿÆÑÖ]")
 
 
+# Anything nfc() would change besides normalisation: odd spaces, invisible characters,
+# doubled or edge spaces. Most cells have none, and skip the work (a flood has ~500k cells).
+_NEEDS_CLEANING = re.compile(
+    "[\u00a0\u2007\u202f\u3000\t\r\n\u2028\u2029\u200b\u200c\u200d\u2060\ufeff\u00ad]| {2}|^ | $"
+)
+
+
 def nfc(value: str) -> str:
     """NFC, zero-width characters removed, odd spaces made plain, trimmed."""
+    if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
+        return value
     text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).translate(_SPACES)
     return _WS.sub(" ", text).strip()
 
 
 def clean_multiline(value: str) -> str:
     """Like :func:`nfc` but keeps line breaks (for long text cells)."""
+    if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
+        return value
     text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]

@@ -1,0 +1,88 @@
+"""The reader's two sheet parsers (regular-expression fast path, ElementTree fallback)
+must read every workbook identically."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consolidate.config import Config
+from consolidate.read import RawWorkbook, read_workbook
+from tests.builders import project_row, submission
+
+DATA = Path(__file__).parent / "data"
+
+
+def _same(data: bytes) -> RawWorkbook:
+    fast = read_workbook(data, "a.xlsx", fast=True)
+    slow = read_workbook(data, "a.xlsx", fast=False)
+    assert [f.code for f in fast.findings] == [f.code for f in slow.findings]
+    assert fast.workbook is not None and slow.workbook is not None
+    assert fast.workbook.template_version == slow.workbook.template_version
+    assert list(fast.workbook.sheets) == list(slow.workbook.sheets)
+    for name, a in fast.workbook.sheets.items():
+        b = slow.workbook.sheets[name]
+        assert {r: {c: repr(v) for c, v in row.items()} for r, row in a.rows.items()} == {
+            r: {c: repr(v) for c, v in row.items()} for r, row in b.rows.items()
+        }, name
+        assert (a.percent, sorted(a.merged), a.hidden_rows, a.hidden_cols, a.state) == (
+            b.percent, sorted(b.merged), b.hidden_rows, b.hidden_cols, b.state
+        )  # fmt: skip
+    return fast.workbook
+
+
+def test_generated_libreoffice_and_hand_edited_files_read_the_same(
+    workspace: Config, tmp_path: Path
+) -> None:
+    src = submission(workspace, tmp_path / "a.xlsx", n_tasks=20, projects=[project_row(1)])
+    _same(src.read_bytes())
+    _same((DATA / "libreoffice-resaved Sở Y tế.xlsx").read_bytes())
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Nhiệm vụ"]
+    ws.merge_cells("H5:H6")
+    ws.row_dimensions[7].hidden = True
+    ws.column_dimensions["R"].hidden = True
+    ws["L8"] = "=40+10"
+    ws["L9"] = 0.6
+    ws["L9"].number_format = "0%"
+    ws["Q10"] = "a & b < c > d \"e\" 'f'\nline two"
+    ws["Q11"] = unicodedata.normalize("NFD", "Đề xuất kinh phí")
+    ws["N12"] = datetime(2026, 6, 1)
+    ws["B13"] = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    book = _same(buf.getvalue())
+    assert book.sheets["Nhiệm vụ"].value(10, 17) == "a & b < c > d \"e\" 'f'\nline two"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.text(min_size=1, max_size=40).filter(lambda s: s.strip()), min_size=1, max_size=8)
+)
+def test_any_text_reads_the_same_through_both_parsers(workspace: Config, texts: list[str]) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i, text in enumerate(texts, start=1):
+        cleaned = "".join(
+            ch
+            for ch in text
+            if ch in "\t\n"
+            or (
+                ord(ch) >= 32
+                and not 0xD800 <= ord(ch) <= 0xDFFF
+                and ord(ch) not in (0xFFFE, 0xFFFF)
+            )
+        )
+        ws.cell(i, 1, cleaned or "x")
+        ws.cell(i, 2, i * 1.5)
+    buf = io.BytesIO()
+    wb.save(buf)
+    _same(buf.getvalue())
