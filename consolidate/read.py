@@ -531,7 +531,9 @@ def _typed(
 # "r" as the first attribute of <c>. Anything else falls back to the ElementTree parser; a
 # test proves both parsers give the same sheets. Why: this is where a flood spends its time.
 
-_F_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# Cells with content only; empty formatted cells (<c r="A9" s="3"/>) are counted apart.
+_F_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>/]*)>(.*?)</c>', re.S)
+_F_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"[^>/]*/>')
 _F_ATTR_T = re.compile(rb' t="(\w+)"')
 _F_ATTR_S = re.compile(rb' s="(\d+)"')
 _F_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>|<v\s*/>", re.S)
@@ -598,11 +600,11 @@ def _read_sheet_fast(
     for m in _F_CELL.finditer(data):
         n += 1
         letters, row_b, attrs, inner = m.groups()
+        if not inner:
+            continue
         c = letters_cache.get(letters)
         if c is None:
             c = letters_cache[letters] = col_index(letters.decode())
-        if not inner:
-            continue
         tm = _F_ATTR_T.search(attrs) if attrs else None
         t = tm.group(1).decode() if tm else "n"
         sm = _F_ATTR_S.search(attrs) if attrs else None
@@ -630,7 +632,7 @@ def _read_sheet_fast(
         problem = _put(sheet, rows, int(row_b), c, value, is_pct)
         if problem:
             return problem
-    if n != len(_F_CELL_TAG.findall(data)):
+    if n + len(_F_EMPTY_CELL.findall(data)) != len(_F_CELL_TAG.findall(data)):
         return False  # some cells were not in the expected shape
     for m in _F_HIDDEN_ROW.finditer(data):
         rm = _F_ROW_R.search(m.group(0))
