@@ -161,7 +161,12 @@ def _write_workbook(
 
     wb = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,  # a small workbook: skip xlsxwriter's temporary files
+        },
     )
     base = {"font_name": FONT, "font_size": 12, "valign": "top"}
     fmt_title = wb.add_format({**base, "bold": True, "font_size": 14})
