@@ -9,12 +9,14 @@ write each verdict + snapshot in one transaction and the feedback for the unit.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from consolidate.config import Config
 from consolidate.findings import ACCEPTED, DUPLICATE, REJECTED, Report
@@ -218,8 +220,6 @@ def _process(
 ) -> None:
     import hashlib
 
-    from consolidate.feedback import write_feedback
-
     tz = config.calendar.tz
     fresh: list[_Item] = []
     seen_in_batch: dict[str, _Item] = {}
@@ -240,17 +240,10 @@ def _process(
             continue
         seen_in_batch[item.sha] = item
         fresh.append(item)
-    # 2. Read and check the layout of each file.
-    for item in fresh:
-        local = item.received_at.astimezone(tz)
-        report = Report(file=item.name, sha256=item.sha, received_at=utc_iso(item.received_at))
-        checked = Checked(report=report)
-        item.checked = checked
-        read = read_workbook(item.data, item.name)
-        report.extend(read.findings)
-        if read.workbook is not None:
-            item.workbook = read.workbook
-            check_layout(read.workbook, checked, config, local)
+    # 2. Read and check the layout of each file (in parallel for a flood).
+    jobs = [(config, i.name, i.data, i.sha, i.received_at) for i in fresh]
+    for item, (checked, workbook) in zip(fresh, _map(_read_and_check, jobs), strict=True):
+        item.checked, item.workbook = checked, workbook
     # 3. pandera once over the batch; 4. business rules.
     run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
     register = store.register_codes()
@@ -259,17 +252,21 @@ def _process(
         if item.workbook is not None:
             check_rules(item.checked, config, register, item.received_at.astimezone(tz))
             item.checked.report.counts = {k: len(t.rows) for k, t in item.checked.tables.items()}
-    # 5. Verdict + snapshot in one transaction per file; then the answer to the unit.
-    for item in fresh:
+    # 5. The answer to the unit (in parallel for a flood), then verdict + snapshot in one
+    # transaction per file.
+    answers: list[tuple[str, str] | str | None] = [None] * len(fresh)
+    if not dry_run:
+        answers = list(_map(_answer, [(config, i.checked, i.workbook) for i in fresh]))
+    for item, answer in zip(fresh, answers, strict=True):
         done = item.checked
         assert done is not None
         report = done.report
         if not dry_run:
-            try:
-                paths = write_feedback(config, report, item.workbook, done)
-                report.feedback_path, report.summary_path = (str(p) for p in paths)
-            except OSError as exc:
-                result.notes.append(f"Không ghi được tệp phản hồi cho {item.name}: {exc}")
+            if isinstance(answer, tuple):
+                report.feedback_path, report.summary_path = answer
+            else:
+                report.feedback_path = report.summary_path = None
+                result.notes.append(f"Không ghi được tệp phản hồi cho {item.name}: {answer}")
             rows = stored_rows(done) if report.valid else None
             store.save_result(report, done.cover, rows)
         result.reports.append(report)
@@ -279,6 +276,54 @@ def _process(
         result.reports.append(report)
         if progress:
             progress(report)
+
+
+#: Below this many new files a batch is read in this process (a pool costs more than it saves).
+PARALLEL_MIN_FILES = 24
+MAX_WORKERS = 4
+
+T = TypeVar("T")
+
+
+def _map(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
+    """``map`` over a process pool for a flood (CPU-bound parsing and xlsx writing), in
+    order; serial for small batches or when a pool cannot run here."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(jobs) >= PARALLEL_MIN_FILES and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        except (BrokenProcessPool, OSError, pickle.PicklingError):
+            pass  # e.g. no fork/spawn allowed: do the same work here
+    return [fn(job) for job in jobs]
+
+
+def _read_and_check(
+    job: tuple[Config, str, bytes, str, datetime],
+) -> tuple[Checked, RawWorkbook | None]:
+    config, name, data, sha, received_at = job
+    report = Report(file=name, sha256=sha, received_at=utc_iso(received_at))
+    checked = Checked(report=report)
+    read = read_workbook(data, name)
+    report.extend(read.findings)
+    if read.workbook is not None:
+        check_layout(read.workbook, checked, config, received_at.astimezone(config.calendar.tz))
+    return checked, read.workbook
+
+
+def _answer(job: tuple[Config, Checked, RawWorkbook | None]) -> tuple[str, str] | str:
+    """Write the unit's feedback; the paths, or why it could not be written."""
+    from consolidate.feedback import write_feedback
+
+    config, checked, workbook = job
+    try:
+        xlsx, txt = write_feedback(config, checked.report, workbook, checked)
+    except OSError as exc:
+        return str(exc)
+    return str(xlsx), str(txt)
 
 
 def _duplicate_report(item: _Item, earlier: Report | None, first_name: str) -> Report:
