@@ -8,7 +8,7 @@
 * :func:`write_floor` — xlsxwriter alone writing the cells of the product's ``Chi tiết``
   sheet (read back from the product's workbook, so the same rows, columns and values),
   ``write_string``/``write_number`` directly, no formats, default (not constant_memory)
-  mode: the least any xlsx writer in Python needs for that sheet.
+  mode, cyclic GC paused: the least any xlsx writer in Python needs for that sheet.
 """
 
 from __future__ import annotations
@@ -134,11 +134,37 @@ def read_back(path: Path, sheet: str) -> list[tuple[str | float | None, ...]]:
 
 
 def write_floor(
-    rows: Sequence[Sequence[str | float | None]], target: Path, *, constant_memory: bool = False
+    rows: Sequence[Sequence[str | float | None]],
+    target: Path,
+    *,
+    constant_memory: bool = False,
+    pause_gc: bool = True,
 ) -> float:
-    """Write ``rows`` with xlsxwriter alone; returns the seconds it took (open to close)."""
+    """Write ``rows`` with xlsxwriter alone; returns the seconds it took (open to close).
+
+    ``pause_gc``: the cyclic garbage collector is paused while writing, as the product's
+    renderer does — otherwise the floor would include the collector re-walking the growing
+    cell table, and a product that pauses it would be compared with an inflated floor."""
+    import gc
+
     import xlsxwriter
 
+    enabled = gc.isenabled()
+    if pause_gc:
+        gc.disable()
+    try:
+        return _write_floor(xlsxwriter, rows, target, constant_memory)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_floor(
+    xlsxwriter: Any,
+    rows: Sequence[Sequence[str | float | None]],
+    target: Path,
+    constant_memory: bool,
+) -> float:
     start = time.perf_counter()
     wb = xlsxwriter.Workbook(
         str(target),

@@ -69,18 +69,29 @@ def log(message: str) -> None:
 
 
 def peak_rss_bytes() -> int | None:
-    """Peak resident set size of this process so far; None where it cannot be known."""
+    """Peak resident set size of this process so far, plus that of its largest finished
+    child process (worker processes, if the product uses any); None where unknown."""
     try:
         import resource
-    except ImportError:  # Windows
+    except ImportError:  # Windows: psutil if installed, else unknown
         try:
             import psutil  # type: ignore[import-untyped]
         except ImportError:
             return None
         info = psutil.Process().memory_info()
         return int(getattr(info, "peak_wset", 0) or info.rss)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak if sys.platform == "darwin" else peak * 1024)  # macOS: bytes, Linux: KiB
+    scale = 1 if sys.platform == "darwin" else 1024  # macOS: bytes, Linux: KiB
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return int((own + children) * scale)
+
+
+def load_average() -> str:
+    """1-minute load average (other work on the machine skews wall-clock times)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):  # Windows
+        return "n/a"
 
 
 def median(values: Sequence[float]) -> float:
@@ -184,7 +195,9 @@ def flood_and_weekly(
     from consolidate.ingest import ingest_paths
     from consolidate.store import Store
 
+    cpu = time.process_time()
     seconds, naive = timed(lambda: naive_pipeline(corpus.paths))
+    res.add("naive cpu", time.process_time() - cpu)
     res.add("naive", naive.seconds)
     res.add("naive: read_excel", naive.read_seconds)
     res.add("naive: pandera per file", naive.validate_seconds)
@@ -192,12 +205,14 @@ def flood_and_weekly(
 
     ws = fresh_workspace(seed_ws, work / f"flood-{repeat}")
     config = load_config(ws)
+    cpu = time.process_time()
     with timed_stages(INGEST_STAGES) as totals:
         seconds, result = timed(
             lambda: ingest_paths(
                 config, [corpus.folder], received_at=corpus_mod.RECEIVED_AT, source="bench"
             )
         )
+    res.add("flood cpu", time.process_time() - cpu)
     res.add("flood", seconds)
     res.add_stages("flood", totals)
     res.facts["flood_verdicts"] = {
@@ -218,8 +233,9 @@ def flood_and_weekly(
         res.facts["detail_shape"] = (len(cells), max((len(r) for r in cells), default=0))
     cells = res.facts["detail_cells"]
     res.add("floor", write_floor(cells, ws / "floor.xlsx"))
+    res.add("floor, GC on", write_floor(cells, ws / "floor-gc.xlsx", pause_gc=False))
     res.add(
-        "floor (constant_memory)", write_floor(cells, ws / "floor-cm.xlsx", constant_memory=True)
+        "floor, constant_memory", write_floor(cells, ws / "floor-cm.xlsx", constant_memory=True)
     )
     return ws
 
@@ -452,7 +468,7 @@ def build_rows(res: Results, args: argparse.Namespace) -> list[Row]:
         known = [max(p) for p in peaks if p]
         rows.append(
             Row(
-                f"4. peak RSS: {n} files / {n * 10:,} files",
+                f"4. peak RSS: {n} files / {n * 10:,} files (process + largest child)",
                 fmt_mib(int(known[0])) if len(known) > 0 else "n/a",
                 fmt_mib(int(known[1])) if len(known) > 1 else "n/a",
                 "",
@@ -494,8 +510,16 @@ def render_details(res: Results) -> str:
                 lines.append(f"    {label:<58} {value:7.3f}")
         lines.append(f"    {'(rest: glue, loops, gc)':<58} {total - top:7.3f}")
     lines.append(
-        f"  {'write floor, constant_memory on (information only)':<60} "
-        f"{res.med('floor (constant_memory)'):7.3f}"
+        f"  {'write floor (target baseline: GC paused, default mode)':<60} {res.med('floor'):7.3f}"
+    )
+    lines.append(f"    {'same, cyclic GC on (information)':<58} {res.med('floor, GC on'):7.3f}")
+    lines.append(
+        f"    {'same, constant_memory mode (information)':<58} "
+        f"{res.med('floor, constant_memory'):7.3f}"
+    )
+    lines.append(
+        f"  CPU seconds of this process: naive {res.med('naive cpu'):.2f}, "
+        f"flood {res.med('flood cpu'):.2f} (wall clock above; the machine may be shared)"
     )
     facts, meta = res.facts, res.meta
     lines += [
@@ -506,7 +530,7 @@ def render_details(res: Results) -> str:
         f"{meta.get('seed')}; variants {meta.get('variants')}; re-saved by "
         f"{meta.get('resaved_by') or '—'}",
         f"Machine: {meta.get('machine')}; Python {meta.get('python')}; "
-        f"repeats {meta.get('repeats')}",
+        f"repeats {meta.get('repeats')}; load average at start/end {meta.get('load')}",
     ]
     return "\n".join(lines)
 
@@ -577,6 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "resaved_by": corpus.resaved_by,
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "python": platform.python_version(),
+        "load": load_average(),
     }
 
     log("warming up imports")
@@ -594,6 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         growth(res, args, config, seed_ws, out, warm)
     profiles = profile(corpus, seed_ws, work, out) if args.profile else []
 
+    res.meta["load"] = f"{res.meta['load']} / {load_average()}"
     res.rows = build_rows(res, args)
     table = render_table(res.rows)
     details = render_details(res)
