@@ -93,6 +93,7 @@ class UnitIndex:
         self.units = list(units)
         self.by_code = {u.code: u for u in units}
         self._keys: dict[str, Unit] = {}
+        self._resolved: dict[str, Unit | None] = {}
         for unit in units:
             for text in (unit.code, unit.name, *unit.aliases):
                 self._keys.setdefault(loose_key(text), unit)
@@ -100,6 +101,15 @@ class UnitIndex:
     def resolve(self, text: object) -> Unit | None:
         if text is None:
             return None
+        text = str(text)
+        if text in self._resolved:  # the same few names in every row of a file
+            return self._resolved[text]
+        unit = self._resolve(text)
+        if len(self._resolved) < 10_000:
+            self._resolved[text] = unit
+        return unit
+
+    def _resolve(self, text: str) -> Unit | None:
         key = loose_key(str(text))
         if not key:
             return None

@@ -12,8 +12,9 @@ import os
 import pickle
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,6 +110,7 @@ class _Item:
     source_path: Path | None = None
     checked: Checked | None = None
     workbook: RawWorkbook | None = None
+    answer: tuple[str, str] | str | None = None
 
 
 def ingest_paths(
@@ -220,7 +222,6 @@ def _process(
 ) -> None:
     import hashlib
 
-    tz = config.calendar.tz
     fresh: list[_Item] = []
     seen_in_batch: dict[str, _Item] = {}
     duplicates: list[tuple[_Item, Report]] = []
@@ -240,24 +241,11 @@ def _process(
             continue
         seen_in_batch[item.sha] = item
         fresh.append(item)
-    # 2. Read and check the layout of each file (in parallel for a flood).
-    jobs = [(config, i.name, i.data, i.sha, i.received_at) for i in fresh]
-    for item, (checked, workbook) in zip(fresh, _map(_read_and_check, jobs), strict=True):
-        item.checked, item.workbook = checked, workbook
-    # 3. pandera once over the batch; 4. business rules.
-    run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
-    register = store.register_codes()
+    with _mapper(len(fresh)) as pmap:
+        _checked_and_answered(config, store, fresh, pmap, dry_run=dry_run)
+    # 5b. Verdict + snapshot in one transaction per file, in file order.
     for item in fresh:
-        assert item.checked is not None
-        if item.workbook is not None:
-            check_rules(item.checked, config, register, item.received_at.astimezone(tz))
-            item.checked.report.counts = {k: len(t.rows) for k, t in item.checked.tables.items()}
-    # 5. The answer to the unit (in parallel for a flood), then verdict + snapshot in one
-    # transaction per file.
-    answers: list[tuple[str, str] | str | None] = [None] * len(fresh)
-    if not dry_run:
-        answers = list(_map(_answer, [(config, i.checked, i.workbook) for i in fresh]))
-    for item, answer in zip(fresh, answers, strict=True):
+        answer = item.answer
         done = item.checked
         assert done is not None
         report = done.report
@@ -285,20 +273,49 @@ MAX_WORKERS = 4
 T = TypeVar("T")
 
 
-def _map(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
-    """``map`` over a process pool for a flood (CPU-bound parsing and xlsx writing), in
-    order; serial for small batches or when a pool cannot run here."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(jobs) >= PARALLEL_MIN_FILES and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
+Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
 
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-        except (BrokenProcessPool, OSError, pickle.PicklingError):
-            pass  # e.g. no fork/spawn allowed: do the same work here
+
+def _serial(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
     return [fn(job) for job in jobs]
+
+
+@contextmanager
+def _mapper(n_jobs: int) -> Iterator[Mapper]:
+    """An ordered ``map`` for the batch: over ONE process pool shared by all its parallel
+    steps for a flood (CPU-bound parsing and xlsx writing), serial for small batches or
+    when a pool cannot run here."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if n_jobs < PARALLEL_MIN_FILES or workers < 2:
+        yield _serial
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers)
+    except (OSError, NotImplementedError):
+        yield _serial
+        return
+
+    def pmap(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
+        try:
+            chunk = max(1, len(jobs) // (workers * 4))
+            return list(pool.map(fn, jobs, chunksize=chunk))
+        except (BrokenProcessPool, OSError, pickle.PicklingError):
+            return _serial(fn, jobs)  # e.g. no fork/spawn allowed: do the same work here
+
+    with pool:
+        yield pmap
+
+
+def _pointed(item: _Item) -> RawWorkbook | None:
+    """Only what the answer copies: the sheets a finding points into (none: no workbook)."""
+    wb, checked = item.workbook, item.checked
+    if wb is None or checked is None or not checked.report.findings:
+        return None
+    pointed = {f.sheet for f in checked.report.findings if f.cell}
+    return replace(wb, sheets={n: s for n, s in wb.sheets.items() if n in pointed})
 
 
 def _read_and_check(
@@ -314,16 +331,45 @@ def _read_and_check(
     return checked, read.workbook
 
 
-def _answer(job: tuple[Config, Checked, RawWorkbook | None]) -> tuple[str, str] | str:
+def _answer(job: tuple[Config, Report, RawWorkbook | None]) -> tuple[str, str] | str:
     """Write the unit's feedback; the paths, or why it could not be written."""
     from consolidate.feedback import write_feedback
 
-    config, checked, workbook = job
+    config, report, workbook = job
     try:
-        xlsx, txt = write_feedback(config, checked.report, workbook, checked)
+        xlsx, txt = write_feedback(config, report, workbook, None)
     except OSError as exc:
         return str(exc)
     return str(xlsx), str(txt)
+
+
+def _checked_and_answered(
+    config: Config, store: Store, fresh: list[_Item], pmap: Mapper, *, dry_run: bool
+) -> None:
+    """Steps 2-5a of a batch: read + layout (workers), pandera and rules (here), answers
+    (workers). One pool serves both parallel steps."""
+    tz = config.calendar.tz
+    # 2. Read and check the layout of each file (in parallel for a flood).
+    jobs = [(config, i.name, i.data, i.sha, i.received_at) for i in fresh]
+    for item, (checked, workbook) in zip(fresh, pmap(_read_and_check, jobs), strict=True):
+        item.checked, item.workbook = checked, workbook
+    # 3. pandera once over the batch; 4. business rules.
+    run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
+    register = store.register_codes()
+    for item in fresh:
+        assert item.checked is not None
+        if item.workbook is not None:
+            check_rules(item.checked, config, register, item.received_at.astimezone(tz))
+            item.checked.report.counts = {k: len(t.rows) for k, t in item.checked.tables.items()}
+    # 5. The answer to the unit (in parallel for a flood), then verdict + snapshot in one
+    # transaction per file.
+    answers: list[tuple[str, str] | str | None] = [None] * len(fresh)
+    if not dry_run:
+        answers = pmap(
+            _answer, [(config, i.checked.report, _pointed(i)) for i in fresh if i.checked]
+        )
+    for item, answer in zip(fresh, answers, strict=True):
+        item.answer = answer
 
 
 def _duplicate_report(item: _Item, earlier: Report | None, first_name: str) -> Report:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u3000\t\r\n\u2028\u2029"}
@@ -23,13 +26,35 @@ _UNICODE_VIET = re.compile("[ăđơưĂĐƠƯ\u0300-\u036f\u1ea0-\u1ef9]")
 _VNI_PAIR = re.compile(r"[aeiouyAEIOUY][øùûõïöäëÿÆÑÖ]")
 
 
+_MEMO_MAX_LEN = 256  # only short values are remembered: memory stays bounded (< 20 MB)
+_F = TypeVar("_F", bound=Callable[[str], Any])
+
+
+def _memo(fn: _F) -> _F:
+    """Remember results for short strings. The same values come back in every row and every
+    file (states, pillars, unit names, officers, leaders, document names)."""
+    cached = functools.lru_cache(maxsize=1 << 13)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(value: str) -> Any:
+        return cached(value) if len(value) <= _MEMO_MAX_LEN else fn(value)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
 # Anything nfc() would change besides normalisation: odd spaces, invisible characters,
 # doubled or edge spaces. Most cells have none, and skip the work (a flood has ~500k cells).
+# Every character \s matches except the plain space (what _WS replaces), and the invisible
+# ones: a thin space, an em space or the vertical tab of a line break pasted from Word must
+# still be normalised.
 _NEEDS_CLEANING = re.compile(
-    "[\u00a0\u2007\u202f\u3000\t\r\n\u2028\u2029\u200b\u200c\u200d\u2060\ufeff\u00ad]| {2}|^ | $"
+    "[\t-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u00ad]"
+    "| {2}|^ | $"
 )
 
 
+@_memo
 def nfc(value: str) -> str:
     """NFC, zero-width characters removed, odd spaces made plain, trimmed."""
     if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
@@ -38,6 +63,7 @@ def nfc(value: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+@_memo
 def clean_multiline(value: str) -> str:
     """Like :func:`nfc` but keeps line breaks (for long text cells)."""
     if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
@@ -48,11 +74,13 @@ def clean_multiline(value: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+@_memo
 def label_key(value: str) -> str:
     """Key for comparing header labels and list values: NFC, case- and space-insensitive."""
     return nfc(value).casefold()
 
 
+@_memo
 def loose_key(value: str) -> str:
     """Key ignoring diacritics, punctuation and case (for unit names and aliases)."""
     decomposed = unicodedata.normalize("NFD", nfc(value).replace("đ", "d").replace("Đ", "D"))
