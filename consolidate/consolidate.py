@@ -1253,6 +1253,16 @@ def _units_line(sel: Selection) -> str:
     return line
 
 
+def _notes(preliminary: Period | None, write_note: str) -> str:
+    """Lines appended to every build summary: figures not final yet, a versioned file name."""
+    out = ""
+    if preliminary is not None:
+        out += f"\nLưu ý: chưa đến hạn chốt {fmt_dt(preliminary.cutoff)}, số liệu là tạm tính."
+    if write_note:
+        out += f"\n{write_note}"
+    return out
+
+
 def build_weekly(
     config: Config, store: Store, week: str | None = None, now: datetime | None = None
 ) -> BuildResult:
@@ -1271,10 +1281,7 @@ def build_weekly(
         f"{t.by_status[DONE_ON_TIME] + t.by_status[DONE_LATE]} đã hoàn thành; "
         f"{fmt_pct(t.six_pct)} ghi đủ 06 rõ."
     )
-    if data.preliminary:
-        summary += f"\nLưu ý: chưa đến hạn chốt {fmt_dt(period.cutoff)}, số liệu là tạm tính."
-    if outcome.note:
-        summary += f"\n{outcome.note}"
+    summary += _notes(period if data.preliminary else None, outcome.note)
     return BuildResult("weekly", period, outcome.path, outcome.note, summary, data.figures())
 
 
@@ -1298,10 +1305,7 @@ def build_projects(
         f"giải ngân {fmt_num(total.disbursed)} triệu đồng ({rate}); "
         f"{total.n_lagging} dự án chậm giải ngân; {total.n_no_policy} dự án chưa phê duyệt chủ trương."
     )
-    if data.preliminary:
-        summary += f"\nLưu ý: chưa đến hạn chốt {fmt_dt(chosen.cutoff)}, số liệu là tạm tính."
-    if outcome.note:
-        summary += f"\n{outcome.note}"
+    summary += _notes(chosen if data.preliminary else None, outcome.note)
     return BuildResult("projects", chosen, outcome.path, outcome.note, summary, data.figures())
 
 
@@ -1333,8 +1337,7 @@ def build_plan(
         f"thường xuyên: {len(data.recurring)}; quá hạn từ trước chưa hoàn thành: "
         f"{len(data.overdue_before)}; số liệu tính đến ngày {fmt_date(data.as_of)}."
     )
-    if outcome.note:
-        summary += f"\n{outcome.note}"
+    summary += _notes(None, outcome.note)
     return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures())
 
 
