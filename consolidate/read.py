@@ -10,12 +10,13 @@ Container problems come back as findings (``container-*`` codes), never as excep
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -264,27 +265,41 @@ def _parse(fh: IO[bytes], events: tuple[str, ...] = ("end",)) -> Iterator[tuple[
 def _rels(zf: zipfile.ZipFile, names: set[str], path: str) -> dict[str, str]:
     folder, base = path.rsplit("/", 1) if "/" in path else ("", path)
     rels_path = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
-    out: dict[str, str] = {}
     if rels_path not in names:
-        return out
-    with _open_member(zf, rels_path) as fh:
-        for _, el in _parse(fh):
-            if _local(el.tag) == "Relationship":
-                target = el.get("Target", "")
-                if target.startswith("/"):
-                    target = target[1:]
-                elif folder:
-                    parts = f"{folder}/{target}".split("/")
-                    norm: list[str] = []
-                    for p in parts:
-                        if p == "..":
-                            if norm:
-                                norm.pop()
-                        elif p and p != ".":
-                            norm.append(p)
-                    target = "/".join(norm)
-                out[el.get("Id", "")] = target
-    return out
+        return {}
+    return dict(_small_part(_rels_parsed, _read_member(zf, rels_path), folder))
+
+
+# The small parts (relations, workbook, styles, properties) are the same bytes in every file
+# made from one template: parsed once per process, keyed by their bytes. A large part (a
+# hostile one, say) is parsed without being kept.
+SMALL_PART = 1 << 20
+
+
+def _small_part(parser: Any, raw: bytes, *args: Any) -> Any:
+    return parser(raw, *args) if len(raw) <= SMALL_PART else parser.__wrapped__(raw, *args)
+
+
+@functools.lru_cache(maxsize=32)
+def _rels_parsed(raw: bytes, folder: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for _, el in _parse(io.BytesIO(raw)):
+        if _local(el.tag) == "Relationship":
+            target = el.get("Target", "")
+            if target.startswith("/"):
+                target = target[1:]
+            elif folder:
+                parts = f"{folder}/{target}".split("/")
+                norm: list[str] = []
+                for p in parts:
+                    if p == "..":
+                        if norm:
+                            norm.pop()
+                    elif p and p != ".":
+                        norm.append(p)
+                target = "/".join(norm)
+            out.append((el.get("Id", ""), target))
+    return tuple(out)
 
 
 def _shared_strings(zf: zipfile.ZipFile, path: str | None) -> list[str]:
@@ -315,29 +330,34 @@ def _is_date_code(code: str) -> bool:
     return any(ch in bare for ch in "dmyhs") and not bare.strip().startswith("@")
 
 
-def _styles(zf: zipfile.ZipFile, path: str | None) -> tuple[list[bool], list[bool]]:
+def _styles(zf: zipfile.ZipFile, path: str | None) -> tuple[Sequence[bool], Sequence[bool]]:
     """Per cellXfs index: is it a date format, is it a percent format."""
     if not path:
-        return [], []
+        return (), ()
+    return _small_part(_styles_parsed, _read_member(zf, path))  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=32)
+def _styles_parsed(raw: bytes) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
     custom: dict[int, str] = {}
     xfs: list[int] = []
     in_cellxfs = False
-    with _open_member(zf, path) as fh:
-        for event, el in _parse(fh, ("start", "end")):
-            tag = _local(el.tag)
-            if tag == "cellXfs":
-                in_cellxfs = event == "start"
-            elif event == "end" and tag == "numFmt":
-                try:
-                    custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
-                except ValueError:
-                    pass
-            elif event == "start" and tag == "xf" and in_cellxfs:
-                try:
-                    xfs.append(int(el.get("numFmtId", "0")))
-                except ValueError:
-                    xfs.append(0)
-    dates, pcts = [], []
+    for event, el in _parse(io.BytesIO(raw), ("start", "end")):
+        tag = _local(el.tag)
+        if tag == "cellXfs":
+            in_cellxfs = event == "start"
+        elif event == "end" and tag == "numFmt":
+            try:
+                custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+            except ValueError:
+                pass
+        elif event == "start" and tag == "xf" and in_cellxfs:
+            try:
+                xfs.append(int(el.get("numFmtId", "0")))
+            except ValueError:
+                xfs.append(0)
+    dates: list[bool] = []
+    pcts: list[bool] = []
     for fmt_id in xfs:
         code = custom.get(fmt_id)
         if code is None:
@@ -347,7 +367,7 @@ def _styles(zf: zipfile.ZipFile, path: str | None) -> tuple[list[bool], list[boo
             bare = _QUOTED.sub("", code)
             dates.append(_is_date_code(code))
             pcts.append("%" in bare)
-    return dates, pcts
+    return tuple(dates), tuple(pcts)
 
 
 def _serial_to_datetime(value: float, date1904: bool) -> datetime | float:
@@ -364,8 +384,8 @@ def _read_sheet(
     path: str,
     sheet: Sheet,
     strings: list[str],
-    dates: list[bool],
-    pcts: list[bool],
+    dates: Sequence[bool],
+    pcts: Sequence[bool],
     date1904: bool,
 ) -> Finding | None:
     rows = sheet.rows
@@ -430,15 +450,19 @@ def _read_sheet(
     return None
 
 
+def _too_many_rows(sheet: Sheet, r: int) -> Finding:
+    return _finding(
+        "sheet-too-large",
+        f"Trang '{sheet.name}' có dữ liệu ở dòng {r}, vượt giới hạn {MAX_ROW} dòng.",
+        "Xóa dữ liệu thừa ở cuối trang tính rồi gửi lại.",
+    )
+
+
 def _put(
     sheet: Sheet, rows: dict[int, dict[int, Any]], r: int, c: int, value: Any, is_pct: bool
 ) -> Finding | None:
     if r > MAX_ROW:
-        return _finding(
-            "sheet-too-large",
-            f"Trang '{sheet.name}' có dữ liệu ở dòng {r}, vượt giới hạn {MAX_ROW} dòng.",
-            "Xóa dữ liệu thừa ở cuối trang tính rồi gửi lại.",
-        )
+        return _too_many_rows(sheet, r)
     row = rows.get(r)
     if row is None:
         row = rows[r] = {}
@@ -453,7 +477,7 @@ def _put(
 
 
 def _cell_value(
-    el: Any, strings: list[str], dates: list[bool], pcts: list[bool], date1904: bool
+    el: Any, strings: list[str], dates: Sequence[bool], pcts: Sequence[bool], date1904: bool
 ) -> tuple[Any, bool]:
     v_text: str | None = None
     has_v = False
@@ -482,8 +506,8 @@ def _typed(
     f_text: str | None,
     inline: str,
     strings: list[str],
-    dates: list[bool],
-    pcts: list[bool],
+    dates: Sequence[bool],
+    pcts: Sequence[bool],
     date1904: bool,
 ) -> tuple[Any, bool]:
     """A cell's Python value from its parts; shared by both sheet parsers."""
@@ -529,26 +553,31 @@ def _typed(
 # Regular expressions over the inflated sheet XML, for the layout every mainstream writer
 # (Excel, LibreOffice, WPS, openpyxl, xlsxwriter) produces: unprefixed tags, double quotes,
 # "r" as the first attribute of <c>. Anything else falls back to the ElementTree parser; a
-# test proves both parsers give the same sheets. Why: this is where a flood spends its time.
+# test proves both parsers give the same sheets. Why: this is where a flood spends its time,
+# so the common cell shapes (a <v>, an inline string, nothing) are taken apart by ONE
+# expression and handled without further searches; other cells take the general route.
 
-# Cells with content only; empty formatted cells (<c r="A9" s="3"/>) are counted apart.
-_F_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>/]*)>(.*?)</c>', re.S)
-_F_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"[^>/]*/>')
-_F_ATTR_T = re.compile(rb' t="(\w+)"')
-_F_ATTR_S = re.compile(rb' s="(\d+)"')
-_F_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>|<v\s*/>", re.S)
-_F_F = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>|<f(?:\s[^>]*)?/>", re.S)
-_F_T = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
-_F_RPH = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_F_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
-_F_HIDDEN_ROW = re.compile(rb'<row [^>]*?hidden="(?:1|true)"[^>]*>')
-_F_ROW_R = re.compile(rb' r="(\d+)"')
-_F_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)"')
-_F_HIDDEN_COL = re.compile(rb"<col [^>]*?hidden=\"(?:1|true)\"[^>]*>")
-_F_COL_MIN = re.compile(rb' min="(\d+)"')
-_F_COL_MAX = re.compile(rb' max="(\d+)"')
-_F_CELL_TAG = re.compile(rb"<c[ />]")
-_F_UNSAFE = (b"<!DOCTYPE", b"<!ENTITY", b"<![CDATA[")
+_F_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})(\d+)"((?: [A-Za-z:]+="[^"]*")*) ?'
+    r"(?:/>|>(?:<v>([^<]+)</v>|<is><t(?: xml:space=\"preserve\")?>([^<]*)</t></is>|(.*?))</c>)",
+    re.S,
+)
+# Empty formatted cells (60 % of a template's cells) are dropped before the main expression.
+_F_EMPTY_CELL = re.compile(r'<c r="[A-Z]{1,3}\d+"(?: [A-Za-z:]+="[^"]*")* ?/>')
+_F_ATTR_T = re.compile(r' t="(\w+)"')
+_F_ATTR_S = re.compile(r' s="(\d+)"')
+_F_V = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>|<v\s*/>", re.S)
+_F_F = re.compile(r"<f(?:\s[^>]*)?>(.*?)</f>|<f(?:\s[^>]*)?/>", re.S)
+_F_T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_F_RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
+_F_SI = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si>(.*?)</si>|<si/>', re.S)
+_F_HIDDEN_ROW = re.compile(r'<row [^>]*?hidden="(?:1|true)"[^>]*>')
+_F_ROW_R = re.compile(r' r="(\d+)"')
+_F_MERGE = re.compile(r'<mergeCell ref="([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)"')
+_F_HIDDEN_COL = re.compile(r"<col [^>]*?hidden=\"(?:1|true)\"[^>]*>")
+_F_COL_MIN = re.compile(r' min="(\d+)"')
+_F_COL_MAX = re.compile(r' max="(\d+)"')
+_F_UNSAFE = ("<!DOCTYPE", "<!ENTITY", "<![CDATA[")
 
 
 def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
@@ -561,91 +590,161 @@ def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
-def _text(raw: bytes) -> str:
-    text = raw.decode("utf-8")
-    return html.unescape(text) if "&" in text else text
+def _decoded(raw: bytes) -> str | None:
+    """UTF-8 text of an XML part; None (the slow parser decides) for any other encoding."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
-def _fast_ok(data: bytes, root: bytes = b"<worksheet") -> bool:
+def _text(raw: str) -> str:
+    return html.unescape(raw) if "&" in raw else raw
+
+
+def _fast_ok(data: str, root: str = "<worksheet") -> bool:
     """Only standard layouts take the fast path (namespace prefixes, CDATA... do not)."""
     head = data[:2000]
-    return root in head and not any(marker in data for marker in _F_UNSAFE) and b"<x:" not in head
+    return root in head and not any(marker in data for marker in _F_UNSAFE) and "<x:" not in head
 
 
-def _shared_strings_fast(data: bytes) -> list[str]:
+def _shared_strings_fast(data: str) -> list[str]:
     out = []
-    for m in _F_SI.finditer(data):
-        body = m.group(1)
-        if not body:
-            out.append("")
-            continue
-        if b"<rPh" in body:
-            body = _F_RPH.sub(b"", body)
-        out.append(_unescape("".join(_text(t) for t in _F_T.findall(body))))
+    for simple, body, *_ in _F_SI.findall(data):
+        if simple:
+            text = _text(simple)
+        elif body:
+            if "<rPh" in body:
+                body = _F_RPH.sub("", body)
+            text = "".join(_text(t) for t in _F_T.findall(body))
+        else:
+            text = ""
+        out.append(_unescape(text) if "_x" in text else text)
     return out
 
 
+def _cell_count(data: str) -> int:
+    return data.count("<c ") + data.count("<c>") + data.count("<c/")
+
+
 def _read_sheet_fast(
-    data: bytes,
+    data: str,
     sheet: Sheet,
     strings: list[str],
-    dates: list[bool],
-    pcts: list[bool],
+    dates: Sequence[bool],
+    pcts: Sequence[bool],
     date1904: bool,
 ) -> Finding | bool | None:
     """Parse with regular expressions; False = layout not understood, use the slow parser."""
     rows = sheet.rows
-    n = 0
-    letters_cache: dict[bytes, int] = {}
-    for m in _F_CELL.finditer(data):
-        n += 1
-        letters, row_b, attrs, inner = m.groups()
-        if not inner:
-            continue
-        c = letters_cache.get(letters)
-        if c is None:
-            c = letters_cache[letters] = col_index(letters.decode())
-        tm = _F_ATTR_T.search(attrs) if attrs else None
-        t = tm.group(1).decode() if tm else "n"
-        sm = _F_ATTR_S.search(attrs) if attrs else None
-        v_text: str | None = None
-        has_v = False
-        f_text: str | None = None
-        inline = ""
-        if t == "inlineStr":
-            inline = "".join(_text(x) for x in _F_T.findall(_F_RPH.sub(b"", inner)))
+    expected = _cell_count(data)
+    body, n_empty = _F_EMPTY_CELL.subn("", data)
+    cells = _F_CELL.findall(body)
+    if len(cells) + n_empty != expected:
+        return False  # some cells were not in the expected shape
+    columns: dict[str, int] = {}
+    # attributes text -> (type, style, is date, is percent): a sheet has few distinct ones
+    kinds: dict[str, tuple[str, str, bool, bool]] = {}
+    n_strings = len(strings)
+    max_row = sheet.max_row
+    max_col = sheet.max_col
+    for letters, row_s, attrs, v, inline, other in cells:
+        if not (v or inline or other):
+            continue  # empty (formatted) cell
+        kind = kinds.get(attrs)
+        if kind is None:
+            tm, sm = _F_ATTR_T.search(attrs), _F_ATTR_S.search(attrs)
+            t = tm.group(1) if tm else "n"
+            s = sm.group(1) if sm else "0"
+            style = int(s)
+            kind = kinds[attrs] = (
+                t, s, style < len(dates) and dates[style], style < len(pcts) and pcts[style]
+            )  # fmt: skip
+        t, s, is_date, is_pct_style = kind
+        is_pct = False
+        value: Any
+        if v and t == "s":
+            try:
+                i = int(v)
+                value = strings[i] if 0 <= i < n_strings else CellError("#SST!")
+            except ValueError:
+                value = CellError("#SST!")
+        elif v and t == "n":
+            try:
+                num = float(v)
+            except ValueError:
+                value = v
+            else:
+                if is_date:
+                    value = _serial_to_datetime(num, date1904)
+                else:
+                    value = int(num) if num.is_integer() and abs(num) < 1e15 else num
+                    is_pct = is_pct_style
+        elif v:
+            value, is_pct = _typed(t, s, _text(v), True, None, "", strings, dates, pcts, date1904)
+        elif other or t != "inlineStr":
+            value, is_pct = _typed_general(t, s, other, strings, dates, pcts, date1904)
         else:
-            vm = _F_V.search(inner)
-            if vm is not None:
-                has_v = True
-                v_text = _text(vm.group(1)) if vm.group(1) is not None else None
-        if b"<f" in inner:
-            fm = _F_F.search(inner)
-            if fm is not None:
-                f_text = _text(fm.group(1)) if fm.group(1) is not None else ""
-        value, is_pct = _typed(
-            t, sm.group(1).decode() if sm else "0", v_text, has_v, f_text, inline,
-            strings, dates, pcts, date1904,
-        )  # fmt: skip
+            value = _unescape(_text(inline))
         if value is None or value == "":
             continue
-        problem = _put(sheet, rows, int(row_b), c, value, is_pct)
-        if problem:
-            return problem
-    if n + len(_F_EMPTY_CELL.findall(data)) != len(_F_CELL_TAG.findall(data)):
-        return False  # some cells were not in the expected shape
+        r = int(row_s)
+        if r > MAX_ROW:
+            return _too_many_rows(sheet, r)
+        c = columns.get(letters)
+        if c is None:
+            c = columns[letters] = col_index(letters)
+        row = rows.get(r)
+        if row is None:
+            row = rows[r] = {}
+        row[c] = value
+        if is_pct:
+            sheet.percent.add((r, c))
+        if r > max_row:
+            max_row = r
+        if c > max_col:
+            max_col = c
+    sheet.max_row, sheet.max_col = max_row, max_col
     for m in _F_HIDDEN_ROW.finditer(data):
         rm = _F_ROW_R.search(m.group(0))
         if rm:
             sheet.hidden_rows.add(int(rm.group(1)))
     for m in _F_MERGE.finditer(data):
-        (r1, c1), (r2, c2) = split_ref(m.group(1).decode()), split_ref(m.group(2).decode())
+        (r1, c1), (r2, c2) = split_ref(m.group(1)), split_ref(m.group(2))
         sheet.merged.append((r1, c1, r2, c2))
     for m in _F_HIDDEN_COL.finditer(data):
         lo, hi = _F_COL_MIN.search(m.group(0)), _F_COL_MAX.search(m.group(0))
         if lo and hi:
             sheet.hidden_cols.update(range(int(lo.group(1)), min(int(hi.group(1)), 16384) + 1))
     return None
+
+
+def _typed_general(
+    t: str,
+    s: str,
+    inner: str,
+    strings: list[str],
+    dates: Sequence[bool],
+    pcts: Sequence[bool],
+    date1904: bool,
+) -> tuple[Any, bool]:
+    """A cell of any other shape (formula, rich inline text, empty <v/>...)."""
+    v_text: str | None = None
+    has_v = False
+    f_text: str | None = None
+    inline = ""
+    if t == "inlineStr":
+        inline = "".join(_text(x) for x in _F_T.findall(_F_RPH.sub("", inner)))
+    else:
+        vm = _F_V.search(inner)
+        if vm is not None:
+            has_v = True
+            v_text = _text(vm.group(1)) if vm.group(1) is not None else None
+    if "<f" in inner:
+        fm = _F_F.search(inner)
+        if fm is not None:
+            f_text = _text(fm.group(1)) if fm.group(1) is not None else ""
+    return _typed(t, s, v_text, has_v, f_text, inline, strings, dates, pcts, date1904)
 
 
 def _unescape(text: str) -> str:
@@ -730,26 +829,39 @@ def read_workbook(data: bytes, name: str, *, fast: bool = True) -> ReadResult:
             )
 
 
+@functools.lru_cache(maxsize=32)
+def _workbook_parsed(raw: bytes) -> tuple[tuple[tuple[str, str, str], ...], bool]:
+    """(sheet name, relation id, state) of each sheet, and the 1904 date system flag."""
+    listed: list[tuple[str, str, str]] = []
+    date1904 = False
+    for _, el in _parse(io.BytesIO(raw)):
+        tag = _local(el.tag)
+        if tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            listed.append((el.get("name", ""), rid, el.get("state", "visible")))
+        elif tag == "workbookPr":
+            date1904 = el.get("date1904") in ("1", "true")
+    return tuple(listed), date1904
+
+
+@functools.lru_cache(maxsize=32)
+def _application(raw: bytes) -> str:
+    for _, el in _parse(io.BytesIO(raw)):
+        if _local(el.tag) == "Application":
+            return (el.text or "").strip()
+    return ""
+
+
 def _read_parts(zf: zipfile.ZipFile, names: set[str], fast: bool = True) -> ReadResult:
     wb_rels = _rels(zf, names, "xl/workbook.xml")
-    sheets_meta: list[tuple[str, str, str]] = []
-    date1904 = False
-    with _open_member(zf, "xl/workbook.xml") as fh:
-        for _, el in _parse(fh):
-            tag = _local(el.tag)
-            if tag == "sheet":
-                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-                sheets_meta.append(
-                    (el.get("name", ""), wb_rels.get(rid, ""), el.get("state", "visible"))
-                )
-            elif tag == "workbookPr":
-                date1904 = el.get("date1904") in ("1", "true")
+    listed, date1904 = _small_part(_workbook_parsed, _read_member(zf, "xl/workbook.xml"))
+    sheets_meta = [(name, wb_rels.get(rid, ""), state) for name, rid, state in listed]
     strings_path = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
     styles_path = next((t for t in wb_rels.values() if t.endswith("styles.xml")), None)
     strings: list[str] | None = None
     if strings_path in names and fast:
-        raw = _read_member(zf, strings_path)  # type: ignore[arg-type]
-        if _fast_ok(raw, b"<sst"):
+        raw = _decoded(_read_member(zf, strings_path))  # type: ignore[arg-type]
+        if raw is not None and _fast_ok(raw, "<sst"):
             strings = _shared_strings_fast(raw)
     if strings is None:
         strings = _shared_strings(zf, strings_path if strings_path in names else None)
@@ -762,8 +874,8 @@ def _read_parts(zf: zipfile.ZipFile, names: set[str], fast: bool = True) -> Read
             continue
         outcome: Finding | bool | None = False
         if fast:
-            data = _read_member(zf, path)
-            if _fast_ok(data):
+            data = _decoded(_read_member(zf, path))
+            if data is not None and _fast_ok(data):
                 outcome = _read_sheet_fast(data, sheet, strings, dates, pcts, date1904)
                 if outcome is False:
                     sheet = sheets[sheet_name] = Sheet(name=sheet_name, state=state)
@@ -773,10 +885,7 @@ def _read_parts(zf: zipfile.ZipFile, names: set[str], fast: bool = True) -> Read
             return ReadResult(None, [outcome])
     app = ""
     if "docProps/app.xml" in names:
-        with _open_member(zf, "docProps/app.xml") as fh:
-            for _, el in _parse(fh):
-                if _local(el.tag) == "Application":
-                    app = (el.text or "").strip()
+        app = _small_part(_application, _read_member(zf, "docProps/app.xml"))
     version = None
     meta = sheets.get("_danhmuc")
     if meta is not None and isinstance(meta.value(1, 2), (str, int, float)):
