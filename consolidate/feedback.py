@@ -244,6 +244,15 @@ def _write_workbook(
         for name in workbook.sheets:
             if name != "_danhmuc" and name in pointed:
                 copies[name] = safe_sheet_name(name, used)
+    if workbook is not None and any(workbook.sheets[n].partial for n in copies):
+        ws.merge_range(
+            head_row - 1, 0, head_row - 1, last_col,
+            "Bấm vào địa chỉ ô để xem ô đó trong bản sao trang của đơn vị (ô sai được tô màu, "
+            "có ghi chú); bản sao chỉ hiện dòng tiêu đề và các dòng có lỗi/cảnh báo, "
+            "giữ đúng số dòng như tệp gốc.",
+            fmt_text,
+        )  # fmt: skip
+        ws.set_row(head_row - 1, 34)
     findings = _ordered(report.findings)
     for i, f in enumerate(findings, start=1):
         r = head_row + i
@@ -311,6 +320,10 @@ def _copy_sheets(
         sheet = workbook.sheets[name]
         ws = wb.add_worksheet(target)
         ws.set_column(0, max(sheet.max_col, 1), 18)
+        if sheet.partial:
+            # Title, header and the rows with findings, at their own row numbers (so the
+            # addresses match the unit's file); the rows in between are hidden.
+            ws.set_default_row(hide_unused_rows=True)
         for r in sorted(sheet.rows)[:MAX_COPY_ROWS]:
             for c, value in sheet.rows[r].items():
                 if c > 200:
@@ -324,6 +337,14 @@ def _copy_sheets(
                     else fmt
                 )
                 _write_value(ws, r - 1, c - 1, value, cell_fmt, None if here else fmt_date)
+            # Size the row for its wrapped texts: nothing else will (and hidden rows around
+            # it make a clipped row unreadable).
+            lines = max(
+                (_wrapped_lines(v, 18) for v in sheet.rows[r].values() if isinstance(v, str)),
+                default=1,
+            )
+            if lines > 1:
+                ws.set_row(r - 1, 15.5 * min(lines, 12) + 3)
         for (sheet_name, ref), items in by_cell.items():
             if sheet_name != name:
                 continue

@@ -310,12 +310,35 @@ def _mapper(n_jobs: int) -> Iterator[Mapper]:
 
 
 def _pointed(item: _Item) -> RawWorkbook | None:
-    """Only what the answer copies: the sheets a finding points into (none: no workbook)."""
+    """Only what the answer copies (none: no workbook): the sheets a finding points into,
+    and of a data sheet only its title and header rows and the rows a finding points at."""
     wb, checked = item.workbook, item.checked
     if wb is None or checked is None or not checked.report.findings:
         return None
-    pointed = {f.sheet for f in checked.report.findings if f.cell}
-    return replace(wb, sheets={n: s for n, s in wb.sheets.items() if n in pointed})
+    return pointed_rows(wb, checked)
+
+
+def pointed_rows(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
+    from consolidate.read import split_ref
+
+    rows_by_sheet: dict[str, set[int]] = {}
+    for f in checked.report.findings:
+        if f.sheet and f.cell:
+            rows_by_sheet.setdefault(f.sheet, set()).add(split_ref(f.cell)[0])
+    header = {t.sheet.name: t.header_row for t in checked.tables.values()}
+    sheets = {}
+    for name, sheet in wb.sheets.items():
+        wanted = rows_by_sheet.get(name)
+        if wanted is None:
+            continue
+        top = header.get(name)
+        if top is None:  # not read as a table (the cover sheet): all of it, it is short
+            sheets[name] = sheet
+            continue
+        kept = {r: cells for r, cells in sheet.rows.items() if r <= top or r in wanted}
+        percent = {(r, c) for r, c in sheet.percent if r in kept}
+        sheets[name] = replace(sheet, rows=kept, percent=percent, partial=True)
+    return replace(wb, sheets=sheets)
 
 
 def _read_and_check(

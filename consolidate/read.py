@@ -71,6 +71,7 @@ class Sheet:
     hidden_cols: set[int] = field(default_factory=set)
     max_row: int = 0
     max_col: int = 0
+    partial: bool = False  # only some rows kept (the feedback's copy of a sheet)
 
     def value(self, row: int, col: int) -> Any:
         return self.rows.get(row, {}).get(col)
