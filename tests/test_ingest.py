@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -255,6 +256,27 @@ def test_feedback_workbook_links_and_highlights(workspace: Config, tmp_path: Pat
     assert copy[f.cell or ""].value == 150
     assert copy[f.cell or ""].comment is not None
     assert "0 đến 100" in copy[f.cell or ""].comment.text
+
+
+def test_feedback_copy_holds_header_and_rows_with_findings_only(
+    workspace: Config, tmp_path: Path
+) -> None:
+    tasks = [task_row(i) for i in range(1, 6)]
+    tasks[2] = task_row(3, progress=150)
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
+    (report,) = _ingest(workspace, path)
+    f = next(f for f in report.findings if f.code == "out-of-range")
+    bad_row = int(re.sub(r"[A-Z]", "", f.cell or ""))
+    original = openpyxl.load_workbook(path)["Nhiệm vụ"]
+    copy = openpyxl.load_workbook(report.feedback_path or "")["Nhiệm vụ"]
+    kept = {c.row for row in copy.iter_rows() for c in row if c.value is not None}
+    data_rows = {c.row for c in original["C"] if c.row > bad_row - 3 and c.value is not None}
+    assert bad_row in kept and len(data_rows - {bad_row}) >= 2
+    assert not (data_rows - {bad_row}) & kept  # rows without findings are not copied
+    header = next(c.row for c in original["C"] if c.value == "Nội dung nhiệm vụ")
+    assert copy.cell(header, 3).value == "Nội dung nhiệm vụ"  # header at its own row
+    assert copy.sheet_format.zeroHeight  # the rows in between are hidden
+    assert copy[f.cell or ""].value == 150
 
 
 # --- tolerant reading --------------------------------------------------------------------

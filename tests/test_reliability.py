@@ -675,7 +675,8 @@ def test_formula_like_text_stays_plain_text_in_store_feedback_and_report(
     tasks = [
         task_row(i, task=v, bottleneck=v, proposal=v) for i, v in enumerate(FORMULA_LIKE, start=1)
     ]
-    tasks[0]["officer"] = None  # one 06 rõ warning: the feedback then copies the unit's sheets
+    for task in tasks:  # a 06 rõ warning on every row: the feedback copies every row
+        task["officer"] = None
     path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks)
     (report,) = ingest_paths(workspace, [path], received_at=NOON).reports
     assert report.verdict == "accepted", report.errors
