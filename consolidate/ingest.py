@@ -24,7 +24,14 @@ from consolidate.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.lock import workspace_lock
 from consolidate.read import RawWorkbook, read_workbook
 from consolidate.store import Store, utc_iso
-from consolidate.validate import Checked, check_layout, check_rules, run_pandera, stored_rows
+from consolidate.validate import (
+    Checked,
+    check_layout,
+    check_rules,
+    run_pandera,
+    stored_rows,
+    warm_pandera,
+)
 
 BATCH = 200
 IGNORED_PREFIXES = ("~$", ".", "~")
@@ -110,7 +117,7 @@ class _Item:
     source_path: Path | None = None
     checked: Checked | None = None
     workbook: RawWorkbook | None = None
-    answer: tuple[str, str] | str | None = None
+    rows: dict[str, list[dict[str, Any]]] | None = None
 
 
 def ingest_paths(
@@ -220,93 +227,150 @@ def _process(
     source: str,
     already_archived: bool = False,
 ) -> None:
+    """One batch. Each step overlaps the next where it can: a file is read (by a worker, in
+    a flood) as soon as it is archived, and a verdict is stored as soon as its answer is
+    written, while the workers go on with the other files."""
     import hashlib
 
     fresh: list[_Item] = []
+    pending: list[Callable[[], _ReadOutcome]] = []
     seen_in_batch: dict[str, _Item] = {}
     duplicates: list[tuple[_Item, Report]] = []
-    # 1. Keep the bytes before anything else happens.
-    for item in items:
-        if not already_archived and not dry_run:
-            arrival = store.archive_bytes(item.data, item.name, item.received_at, source)
-            item.sha = arrival.sha256
-        elif not item.sha:
-            item.sha = hashlib.sha256(item.data).hexdigest()
-        earlier = store.verdict_of(item.sha) if not already_archived else None
-        if earlier is None and item.sha in seen_in_batch:
-            duplicates.append((item, _duplicate_report(item, None, seen_in_batch[item.sha].name)))
-            continue
-        if earlier is not None:
-            duplicates.append((item, _duplicate_report(item, earlier, earlier.file)))
-            continue
-        seen_in_batch[item.sha] = item
-        fresh.append(item)
-    with _mapper(len(fresh)) as pmap:
-        _checked_and_answered(config, store, fresh, pmap, dry_run=dry_run)
-    # 5b. Verdict + snapshot in one transaction per file, in file order.
-    for item in fresh:
-        answer = item.answer
-        done = item.checked
-        assert done is not None
-        report = done.report
+    register = store.register_codes()
+    with _runner(config, register, len(items)) as run:
+        for item in items:
+            # 1. Keep the bytes before anything else happens.
+            if not already_archived and not dry_run:
+                arrival = store.archive_bytes(item.data, item.name, item.received_at, source)
+                item.sha = arrival.sha256
+            elif not item.sha:
+                item.sha = hashlib.sha256(item.data).hexdigest()
+            earlier = store.verdict_of(item.sha) if not already_archived else None
+            if earlier is None and item.sha in seen_in_batch:
+                first = seen_in_batch[item.sha].name
+                duplicates.append((item, _duplicate_report(item, None, first)))
+                continue
+            if earlier is not None:
+                duplicates.append((item, _duplicate_report(item, earlier, earlier.file)))
+                continue
+            seen_in_batch[item.sha] = item
+            fresh.append(item)
+            # 2. Read, check the layout and the rules of each file (workers, for a flood).
+            pending.append(
+                run.submit(_read_and_check, item.name, item.data, item.sha, item.received_at)
+            )
+        if run.parallel and fresh:
+            warm_pandera()  # here, while the workers read
+        for item, outcome in zip(fresh, pending, strict=True):
+            item.checked, item.workbook, item.rows = outcome()
+        # 3. pandera ONCE over the batch.
+        run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
+        # 4. The answer to each unit (workers, for a flood) ...
+        answers: list[Callable[[], tuple[str, str] | str]] = []
         if not dry_run:
-            if isinstance(answer, tuple):
-                report.feedback_path, report.summary_path = answer
-            else:
-                report.feedback_path = report.summary_path = None
-                result.notes.append(f"Không ghi được tệp phản hồi cho {item.name}: {answer}")
-            rows = stored_rows(done) if report.valid else None
-            store.save_result(report, done.cover, rows)
-        result.reports.append(report)
-        if progress:
-            progress(report)
+            answers = [
+                run.submit(_answer, i.checked.report, _pointed(i)) for i in fresh if i.checked
+            ]
+        # 5. ... and, as each is written, its verdict + snapshot in one transaction, in
+        # file order (an answer exists before its verdict: a file killed in between is
+        # simply processed again).
+        for n, item in enumerate(fresh):
+            done = item.checked
+            assert done is not None
+            report = done.report
+            if not dry_run:
+                answer = answers[n]()
+                if isinstance(answer, tuple):
+                    report.feedback_path, report.summary_path = answer
+                else:
+                    report.feedback_path = report.summary_path = None
+                    result.notes.append(f"Không ghi được tệp phản hồi cho {item.name}: {answer}")
+                store.save_result(report, done.cover, item.rows if report.valid else None)
+            result.reports.append(report)
+            if progress:
+                progress(report)
     for _item, report in duplicates:
         result.reports.append(report)
         if progress:
             progress(report)
 
 
-#: Below this many new files a batch is read in this process (a pool costs more than it saves).
+#: Below this many files a batch is handled in this process (a pool costs more than it saves).
 PARALLEL_MIN_FILES = 24
 MAX_WORKERS = 4
 
 T = TypeVar("T")
+Rows = dict[str, list[dict[str, Any]]]
+_ReadOutcome = tuple[Checked, RawWorkbook | None, Rows | None]
+
+# What every job of a batch needs, given to each worker once (not pickled with each job).
+_SHARED: dict[str, Any] = {}
 
 
-Mapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+def _init_worker(config: Config, register: dict[str, str | None]) -> None:
+    _SHARED["config"], _SHARED["register"] = config, register
 
 
-def _serial(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
-    return [fn(job) for job in jobs]
+def _in_worker(fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    return fn(_SHARED["config"], _SHARED["register"], *args)
+
+
+class _Runner:
+    """Runs a job here, or on the batch's process pool; ``submit`` returns a function that
+    gives the result (waiting for it). A pool that breaks (no fork/spawn allowed, a worker
+    killed) costs time, never a verdict: the job is then done here."""
+
+    def __init__(self, config: Config, register: dict[str, str | None], pool: Any) -> None:
+        self.config, self.register, self.pool = config, register, pool
+
+    @property
+    def parallel(self) -> bool:
+        return self.pool is not None
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        def here() -> T:
+            return fn(self.config, self.register, *args)
+
+        if self.pool is None:
+            value = here()
+            return lambda: value
+        try:
+            future = self.pool.submit(_in_worker, fn, args)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self.pool = None
+            value = here()
+            return lambda: value
+
+        def wait() -> T:
+            try:
+                return future.result()  # type: ignore[no-any-return]
+            except (BrokenProcessPool, OSError, pickle.PicklingError):
+                return here()
+
+        return wait
 
 
 @contextmanager
-def _mapper(n_jobs: int) -> Iterator[Mapper]:
-    """An ordered ``map`` for the batch: over ONE process pool shared by all its parallel
-    steps for a flood (CPU-bound parsing and xlsx writing), serial for small batches or
-    when a pool cannot run here."""
+def _runner(config: Config, register: dict[str, str | None], n_jobs: int) -> Iterator[_Runner]:
+    """ONE process pool for all the parallel steps of a flood (CPU-bound parsing and xlsx
+    writing); none for a small batch or where a pool cannot run."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if n_jobs < PARALLEL_MIN_FILES or workers < 2:
-        yield _serial
+        yield _Runner(config, register, None)
         return
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     try:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(config, register)
+        )
     except (OSError, NotImplementedError):
-        yield _serial
+        yield _Runner(config, register, None)
         return
-
-    def pmap(fn: Callable[[Any], T], jobs: list[Any]) -> list[T]:
-        try:
-            chunk = max(1, len(jobs) // (workers * 4))
-            return list(pool.map(fn, jobs, chunksize=chunk))
-        except (BrokenProcessPool, OSError, pickle.PicklingError):
-            return _serial(fn, jobs)  # e.g. no fork/spawn allowed: do the same work here
-
     with pool:
-        yield pmap
+        yield _Runner(config, register, pool)
 
 
 def _pointed(item: _Item) -> RawWorkbook | None:
@@ -342,57 +406,54 @@ def pointed_rows(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
 
 
 def _read_and_check(
-    job: tuple[Config, str, bytes, str, datetime],
-) -> tuple[Checked, RawWorkbook | None]:
-    config, name, data, sha, received_at = job
+    config: Config,
+    register: dict[str, str | None],
+    name: str,
+    data: bytes,
+    sha: str,
+    received_at: datetime,
+) -> _ReadOutcome:
+    """Everything about one file that needs no other file: read, layout and cell values,
+    business rules, the rows to store. pandera runs later, once over the batch."""
     report = Report(file=name, sha256=sha, received_at=utc_iso(received_at))
     checked = Checked(report=report)
     read = read_workbook(data, name)
     report.extend(read.findings)
-    if read.workbook is not None:
-        check_layout(read.workbook, checked, config, received_at.astimezone(config.calendar.tz))
-    return checked, read.workbook
+    if read.workbook is None:
+        return checked, None, None
+    local = received_at.astimezone(config.calendar.tz)
+    check_layout(read.workbook, checked, config, local)
+    check_rules(checked, config, register, local)
+    report.counts = {k: len(t.rows) for k, t in checked.tables.items()}
+    rows = stored_rows(checked) if report.valid else None
+    return checked, _slim(read.workbook, checked), rows
 
 
-def _answer(job: tuple[Config, Report, RawWorkbook | None]) -> tuple[str, str] | str:
+def _slim(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
+    """The workbook without the cells nothing will look at again (the guide, the lists):
+    only the tables' sheets and the sheets a finding points into keep their rows."""
+    keep = {t.sheet.name for t in checked.tables.values()}
+    keep.update(f.sheet for f in checked.report.findings if f.sheet and f.cell)
+    return replace(
+        wb,
+        sheets={
+            n: s if n in keep else replace(s, rows={}, percent=set(), merged=[])
+            for n, s in wb.sheets.items()
+        },
+    )
+
+
+def _answer(
+    config: Config, _register: object, report: Report, workbook: RawWorkbook | None
+) -> tuple[str, str] | str:
     """Write the unit's feedback; the paths, or why it could not be written."""
     from consolidate.feedback import write_feedback
 
-    config, report, workbook = job
     try:
         xlsx, txt = write_feedback(config, report, workbook, None)
     except OSError as exc:
         return str(exc)
     return str(xlsx), str(txt)
-
-
-def _checked_and_answered(
-    config: Config, store: Store, fresh: list[_Item], pmap: Mapper, *, dry_run: bool
-) -> None:
-    """Steps 2-5a of a batch: read + layout (workers), pandera and rules (here), answers
-    (workers). One pool serves both parallel steps."""
-    tz = config.calendar.tz
-    # 2. Read and check the layout of each file (in parallel for a flood).
-    jobs = [(config, i.name, i.data, i.sha, i.received_at) for i in fresh]
-    for item, (checked, workbook) in zip(fresh, pmap(_read_and_check, jobs), strict=True):
-        item.checked, item.workbook = checked, workbook
-    # 3. pandera once over the batch; 4. business rules.
-    run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
-    register = store.register_codes()
-    for item in fresh:
-        assert item.checked is not None
-        if item.workbook is not None:
-            check_rules(item.checked, config, register, item.received_at.astimezone(tz))
-            item.checked.report.counts = {k: len(t.rows) for k, t in item.checked.tables.items()}
-    # 5. The answer to the unit (in parallel for a flood), then verdict + snapshot in one
-    # transaction per file.
-    answers: list[tuple[str, str] | str | None] = [None] * len(fresh)
-    if not dry_run:
-        answers = pmap(
-            _answer, [(config, i.checked.report, _pointed(i)) for i in fresh if i.checked]
-        )
-    for item, answer in zip(fresh, answers, strict=True):
-        item.answer = answer
 
 
 def _duplicate_report(item: _Item, earlier: Report | None, first_name: str) -> Report:

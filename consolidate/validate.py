@@ -14,6 +14,7 @@ Four layers, each adding findings and never stopping early:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,9 +40,13 @@ _TEXT_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
+_ASTERISK = re.compile(r"\(\*\)|\*")
+
+
+@functools.lru_cache(maxsize=1 << 12)
 def _label_key(text: str) -> str:
     # Units add an asterisk or "(*)" to required headers; ignore it when matching.
-    return label_key(re.sub(r"\(\*\)|\*", "", text))
+    return label_key(_ASTERISK.sub("", text)) if len(text) <= 256 else ""
 
 
 @dataclass
@@ -633,19 +638,41 @@ def _check_cover(
 
 def _coerce_table(table: Table, ctx: _Context, units: UnitIndex) -> None:
     sheet, spec = table.sheet, table.spec
+    rows = sheet.rows
     for col in spec.columns:
         c = table.colmap.get(col.key)
         out: list[Any] = []
         if c is None:
             table.typed[col.key] = [None] * len(table.rows)
             continue
+        # A column repeats its values (lists, units, deadlines, "Năm 2026"): each distinct
+        # cell value is converted once. Keyed by type too (1, 1.0 and True are equal keys).
+        memo: dict[tuple[type, Any, bool], Any] = {}
+        percent_col = col.kind == Kind.PERCENT
         for r in table.rows:
-            raw = sheet.rows[r].get(c)
-            if raw is None or (isinstance(raw, str) and not nfc(raw)):
+            raw = rows[r].get(c)
+            if raw is None:
                 out.append(None)
                 continue
+            is_pct = percent_col and (r, c) in sheet.percent
+            key = (raw.__class__, raw, is_pct)
             try:
-                out.append(coerce_value(col, raw, (r, c) in sheet.percent, units))
+                value = memo[key]
+            except KeyError:
+                pass
+            except TypeError:  # an unhashable value: convert it every time
+                key = None  # type: ignore[assignment]
+            else:
+                out.append(value)
+                continue
+            try:
+                if isinstance(raw, str) and not nfc(raw):
+                    value = None
+                else:
+                    value = coerce_value(col, raw, is_pct, units)
+                if key is not None:
+                    memo[key] = value
+                out.append(value)
             except BadValue as bad:
                 out.append(None if bad.severity == "error" else _fallback(col, raw))
                 table.failed.add((r, col.key))
@@ -697,6 +724,12 @@ def pandera_schema(spec: SheetSpec) -> Any:
     schema = pa.DataFrameSchema(columns, coerce=False)
     _SCHEMAS[spec.key] = schema
     return schema
+
+
+def warm_pandera() -> None:
+    """Import pandera and build the schemas (~0.4 s), e.g. while workers read a flood."""
+    for spec in SHEETS:
+        pandera_schema(spec)
 
 
 _PANDERA_KINDS = (
