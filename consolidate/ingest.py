@@ -25,6 +25,7 @@ from consolidate.lock import workspace_lock
 from consolidate.read import RawWorkbook, read_workbook
 from consolidate.store import Store, utc_iso
 from consolidate.validate import (
+    META_SHEET,
     Checked,
     check_layout,
     check_rules,
@@ -32,6 +33,7 @@ from consolidate.validate import (
     stored_rows,
     warm_pandera,
 )
+from schemas.columns import GUIDE_SHEET
 
 BATCH = 200
 IGNORED_PREFIXES = ("~$", ".", "~")
@@ -295,6 +297,9 @@ def _process(
             progress(report)
 
 
+#: Sheets of ours in the template: the guide is not read, the lists sheet only for its stamp.
+ROW_LIMITS = {GUIDE_SHEET: 0, META_SHEET: 1}
+
 #: Below this many files a batch is handled in this process (a pool costs more than it saves).
 PARALLEL_MIN_FILES = 24
 MAX_WORKERS = 4
@@ -417,7 +422,7 @@ def _read_and_check(
     business rules, the rows to store. pandera runs later, once over the batch."""
     report = Report(file=name, sha256=sha, received_at=utc_iso(received_at))
     checked = Checked(report=report)
-    read = read_workbook(data, name)
+    read = read_workbook(data, name, row_limits=ROW_LIMITS)
     report.extend(read.findings)
     if read.workbook is None:
         return checked, None, None

@@ -16,7 +16,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -624,6 +624,27 @@ def _shared_strings_fast(data: str) -> list[str]:
     return out
 
 
+_F_VALUE_TAG = re.compile(r"<(?:v|is|f)[ >/]")
+
+
+def _first_rows(region: str, n: int) -> str:
+    """The sheet XML up to the end of its n-th <row> (all rows numbered up to n)."""
+    at = 0
+    for _ in range(n):
+        found = region.find("</row>", at)
+        if found < 0:
+            return region
+        at = found + 6
+    return region[:at]
+
+
+def _keep_rows(sheet: Sheet, limit: int) -> None:
+    sheet.rows = {r: cells for r, cells in sheet.rows.items() if r <= limit}
+    sheet.percent = {(r, c) for r, c in sheet.percent if r <= limit}
+    sheet.max_row = max(sheet.rows, default=0)
+    sheet.max_col = max((c for cells in sheet.rows.values() for c in cells), default=0)
+
+
 def _cell_count(data: str) -> int:
     return data.count("<c ") + data.count("<c>") + data.count("<c/")
 
@@ -635,13 +656,22 @@ def _read_sheet_fast(
     dates: Sequence[bool],
     pcts: Sequence[bool],
     date1904: bool,
+    limit: int | None = None,
 ) -> Finding | bool | None:
     """Parse with regular expressions; False = layout not understood, use the slow parser."""
     rows = sheet.rows
-    expected = _cell_count(data)
-    body, n_empty = _F_EMPTY_CELL.subn("", data)
+    # Cells with a value end with "</c>": after the last one come only the template's empty
+    # formatted rows (often half the sheet), skipped unless something there looks like a
+    # value, which only a broken or unusual file has.
+    end = data.rfind("</c>") + 4
+    region = data[:end] if end >= 4 else ""
+    if _F_VALUE_TAG.search(data, end if end >= 4 else 0):
+        return False
+    if limit is not None:
+        region = _first_rows(region, limit)
+    body = _F_EMPTY_CELL.sub("", region)
     cells = _F_CELL.findall(body)
-    if len(cells) + n_empty != expected:
+    if len(cells) != _cell_count(body):
         return False  # some cells were not in the expected shape
     columns: dict[str, int] = {}
     # attributes text -> (type, style, is date, is percent): a sheet has few distinct ones
@@ -649,6 +679,9 @@ def _read_sheet_fast(
     n_strings = len(strings)
     max_row = sheet.max_row
     max_col = sheet.max_col
+    row_s_seen = ""  # cells come row by row: the row's dict is looked up once per row
+    row: dict[int, Any] = {}
+    r = 0
     for letters, row_s, attrs, v, inline, other in cells:
         if not (v or inline or other):
             continue  # empty (formatted) cell
@@ -689,20 +722,22 @@ def _read_sheet_fast(
             value = _unescape(_text(inline))
         if value is None or value == "":
             continue
-        r = int(row_s)
-        if r > MAX_ROW:
-            return _too_many_rows(sheet, r)
+        if row_s != row_s_seen:
+            r = int(row_s)
+            if r > MAX_ROW:
+                return _too_many_rows(sheet, r)
+            found = rows.get(r)
+            if found is None:
+                found = rows[r] = {}
+            row, row_s_seen = found, row_s
+            if r > max_row:
+                max_row = r
         c = columns.get(letters)
         if c is None:
             c = columns[letters] = col_index(letters)
-        row = rows.get(r)
-        if row is None:
-            row = rows[r] = {}
         row[c] = value
         if is_pct:
             sheet.percent.add((r, c))
-        if r > max_row:
-            max_row = r
         if c > max_col:
             max_col = c
     sheet.max_row, sheet.max_col = max_row, max_col
@@ -769,8 +804,15 @@ def _iso_to_datetime(text: str | None) -> Any:
         return text
 
 
-def read_workbook(data: bytes, name: str, *, fast: bool = True) -> ReadResult:
-    """Open ``data`` (the bytes of one submitted file) without trusting it."""
+def read_workbook(
+    data: bytes, name: str, *, fast: bool = True, row_limits: Mapping[str, int] | None = None
+) -> ReadResult:
+    """Open ``data`` (the bytes of one submitted file) without trusting it.
+
+    ``row_limits`` names sheets of which only the first rows matter (sheet name -> last row
+    to read, 0 for none): the guide and the lists sheet are ours, and reading their cells
+    would cost a flood a tenth of its reading time for nothing.
+    """
     problem = sniff(data, name)
     if problem:
         return ReadResult(None, [problem])
@@ -794,7 +836,7 @@ def read_workbook(data: bytes, name: str, *, fast: bool = True) -> ReadResult:
         if problem:
             return ReadResult(None, [problem])
         try:
-            return _read_parts(zf, names, fast)
+            return _read_parts(zf, names, fast, row_limits or {})
         except DefusedXmlException:
             return ReadResult(
                 None,
@@ -853,7 +895,9 @@ def _application(raw: bytes) -> str:
     return ""
 
 
-def _read_parts(zf: zipfile.ZipFile, names: set[str], fast: bool = True) -> ReadResult:
+def _read_parts(
+    zf: zipfile.ZipFile, names: set[str], fast: bool, row_limits: Mapping[str, int]
+) -> ReadResult:
     wb_rels = _rels(zf, names, "xl/workbook.xml")
     listed, date1904 = _small_part(_workbook_parsed, _read_member(zf, "xl/workbook.xml"))
     sheets_meta = [(name, wb_rels.get(rid, ""), state) for name, rid, state in listed]
@@ -874,16 +918,19 @@ def _read_parts(zf: zipfile.ZipFile, names: set[str], fast: bool = True) -> Read
         if path not in names:
             continue
         outcome: Finding | bool | None = False
+        limit = row_limits.get(sheet_name)
         if fast:
             data = _decoded(_read_member(zf, path))
             if data is not None and _fast_ok(data):
-                outcome = _read_sheet_fast(data, sheet, strings, dates, pcts, date1904)
+                outcome = _read_sheet_fast(data, sheet, strings, dates, pcts, date1904, limit)
                 if outcome is False:
                     sheet = sheets[sheet_name] = Sheet(name=sheet_name, state=state)
         if outcome is False:
             outcome = _read_sheet(zf, path, sheet, strings, dates, pcts, date1904)
         if isinstance(outcome, Finding):
             return ReadResult(None, [outcome])
+        if limit is not None:
+            _keep_rows(sheet, limit)
     app = ""
     if "docProps/app.xml" in names:
         app = _small_part(_application, _read_member(zf, "docProps/app.xml"))

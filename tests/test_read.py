@@ -86,3 +86,19 @@ def test_any_text_reads_the_same_through_both_parsers(workspace: Config, texts: 
     buf = io.BytesIO()
     wb.save(buf)
     _same(buf.getvalue())
+
+
+def test_row_limits_skip_our_own_sheets_in_both_parsers(workspace: Config, tmp_path: Path) -> None:
+    data = submission(workspace, tmp_path / "a.xlsx", n_tasks=12).read_bytes()
+    full = read_workbook(data, "a.xlsx").workbook
+    assert full is not None and full.sheets["Hướng dẫn"].rows
+    assert len(full.sheets["_danhmuc"].rows) > 1
+    for fast in (True, False):
+        wb = read_workbook(
+            data, "a.xlsx", fast=fast, row_limits={"Hướng dẫn": 0, "_danhmuc": 1}
+        ).workbook
+        assert wb is not None
+        assert wb.sheets["Hướng dẫn"].rows == {}
+        assert set(wb.sheets["_danhmuc"].rows) == {1}
+        assert wb.template_version == full.template_version
+        assert wb.sheets["Nhiệm vụ"].rows == full.sheets["Nhiệm vụ"].rows
