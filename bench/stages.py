@@ -21,7 +21,7 @@ INGEST_STAGES: tuple[tuple[str, str, str], ...] = (
     ("consolidate.ingest", "check_layout", "layout + cell values"),
     ("consolidate.ingest", "run_pandera", "pandera (one call per batch)"),
     ("consolidate.ingest", "check_rules", "business rules"),
-    ("consolidate.ingest", "stored_rows", "rows for the store"),
+    ("consolidate.ingest", "stored_tables", "rows for the store"),
     ("consolidate.store", "Store.save_result", "store (verdict + snapshot)"),
     ("consolidate.feedback", "write_feedback", "feedback (xlsx + txt)"),
 )

@@ -23,14 +23,14 @@ from consolidate.config import Config
 from consolidate.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.lock import workspace_lock
 from consolidate.read import RawWorkbook, read_workbook
-from consolidate.store import Store, utc_iso
+from consolidate.store import Store, StoredTable, utc_iso
 from consolidate.validate import (
     META_SHEET,
     Checked,
     check_layout,
     check_rules,
     run_pandera,
-    stored_rows,
+    stored_tables,
     warm_pandera,
 )
 from schemas.columns import GUIDE_SHEET
@@ -119,7 +119,7 @@ class _Item:
     source_path: Path | None = None
     checked: Checked | None = None
     workbook: RawWorkbook | None = None
-    rows: dict[str, list[dict[str, Any]]] | None = None
+    rows: dict[str, StoredTable] | None = None
 
 
 def ingest_paths(
@@ -305,7 +305,7 @@ PARALLEL_MIN_FILES = 24
 MAX_WORKERS = 4
 
 T = TypeVar("T")
-Rows = dict[str, list[dict[str, Any]]]
+Rows = dict[str, StoredTable]
 _ReadOutcome = tuple[Checked, RawWorkbook | None, Rows | None]
 
 # What every job of a batch needs, given to each worker once (not pickled with each job).
@@ -430,7 +430,7 @@ def _read_and_check(
     check_layout(read.workbook, checked, config, local)
     check_rules(checked, config, register, local)
     report.counts = {k: len(t.rows) for k, t in checked.tables.items()}
-    rows = stored_rows(checked) if report.valid else None
+    rows = stored_tables(checked) if report.valid else None
     return checked, _slim(read.workbook, checked), rows
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from consolidate.errors import StoreError, StoreLocked, WorkspaceError
 from consolidate.findings import ACCEPTED, Report
@@ -44,6 +44,14 @@ EXTRA_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "projects": (("deadline_kind", "TEXT"), ("deadline_end", "TEXT"), ("issues", "TEXT")),
     "indicators": (("issues", "TEXT"),),
 }
+
+
+class StoredTable(NamedTuple):
+    """Rows of one sheet ready for its table: column names, then one tuple per row (the
+    compact form a worker process sends back: no dict per row)."""
+
+    names: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
 
 
 def utc_iso(moment: datetime) -> str:
@@ -284,7 +292,7 @@ class Store:
         self,
         report: Report,
         cover: dict[str, Any] | None = None,
-        rows: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+        rows: Mapping[str, Sequence[dict[str, Any]] | StoredTable] | None = None,
     ) -> int | None:
         """Write the verdict and, if accepted, the snapshot — in one transaction."""
         now = utc_iso(datetime.now(UTC))
@@ -337,14 +345,22 @@ class Store:
         db: sqlite3.Connection,
         spec: SheetSpec,
         submission_id: int | None,
-        rows: Iterable[dict[str, Any]],
+        rows: Iterable[dict[str, Any]] | StoredTable,
     ) -> None:
-        names = [name for name, _ in stored_columns(spec)]
+        known = {name for name, _ in stored_columns(spec)} | {"row"}
+        if isinstance(rows, StoredTable):
+            if not set(rows.names) <= known:
+                raise ValueError(f"unknown columns for {spec.key}: {set(rows.names) - known}")
+            names = list(rows.names)
+            values: Iterable[Sequence[Any]] = [(submission_id, *t) for t in rows.rows]
+        else:
+            names = ["row", *(name for name, _ in stored_columns(spec))]
+            values = ([submission_id, *(r.get(n) for n in names)] for r in rows)
         sql = (
-            f"INSERT INTO {spec.key} (submission_id, row, {', '.join(map(repr, names))}) "
-            f"VALUES ({', '.join('?' * (len(names) + 2))})"
+            f"INSERT INTO {spec.key} (submission_id, {', '.join(map(repr, names))}) "
+            f"VALUES ({', '.join('?' * (len(names) + 1))})"
         ).replace("'", '"')
-        db.executemany(sql, ([submission_id, r["row"], *(r.get(n) for n in names)] for r in rows))
+        db.executemany(sql, values)
 
     def set_feedback_path(self, sha: str, path: str | None) -> None:
         self.db.execute("UPDATE verdicts SET feedback_path=? WHERE sha256=?", (path, sha))

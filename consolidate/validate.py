@@ -25,6 +25,7 @@ from consolidate.config import Config, Unit, UnitIndex
 from consolidate.deadlines import DeadlineError, parse_deadline
 from consolidate.findings import Finding, Report, Severity, cell_ref
 from consolidate.read import CellError, Formula, RawWorkbook, Sheet
+from consolidate.store import StoredTable
 from consolidate.text import clean_multiline, label_key, legacy_encoding, nfc
 from schemas import COVER, COVER_SHEET, SHEETS, TEMPLATE_VERSION, Column, Kind, SheetSpec
 from schemas.columns import (
@@ -1051,27 +1052,43 @@ def _project_rules(table: Table, ctx: _Context) -> None:
 # --- rows for the store --------------------------------------------------------------------
 
 
-def stored_rows(checked: Checked) -> dict[str, list[dict[str, Any]]]:
-    """Normalised rows of an accepted file, keyed like the store's tables."""
-    out: dict[str, list[dict[str, Any]]] = {}
+def stored_tables(checked: Checked) -> dict[str, StoredTable]:
+    """Normalised rows of an accepted file, per store table, one tuple per row."""
+    out: dict[str, StoredTable] = {}
     for key, table in checked.tables.items():
-        rows: list[dict[str, Any]] = []
-        for i, r in enumerate(table.rows):
-            row: dict[str, Any] = {"row": r}
-            for col in table.spec.columns:
-                value = table.typed[col.key][i]
-                if col.kind == Kind.DEADLINE:
-                    row[col.key] = value.text() if value is not None else None
-                    row["deadline_kind"] = value.kind if value is not None else None
-                    row["deadline_end"] = (
-                        value.end.isoformat() if value is not None and value.end else None
-                    )
-                elif isinstance(value, date):
-                    row[col.key] = value.isoformat()
-                else:
-                    row[col.key] = value
-            issues = checked.row_issues.get((key, r))
-            row["issues"] = "\n".join(dict.fromkeys(issues)) if issues else None
-            rows.append(row)
-        out[key] = rows
+        names: list[str] = ["row"]
+        columns: list[list[Any]] = [list(table.rows)]
+        for col in table.spec.columns:
+            values = table.typed[col.key]
+            if col.kind == Kind.DEADLINE:
+                names += [col.key, "deadline_kind", "deadline_end"]
+                columns.append([v.text() if v is not None else None for v in values])
+                columns.append([v.kind if v is not None else None for v in values])
+                columns.append(
+                    [v.end.isoformat() if v is not None and v.end else None for v in values]
+                )
+            else:
+                names.append(col.key)
+                columns.append(
+                    [v.isoformat() if isinstance(v, date) else v for v in values]
+                    if col.kind == Kind.DATE or any(isinstance(v, date) for v in values)
+                    else values
+                )
+        names.append("issues")
+        issues = checked.row_issues
+        columns.append(
+            [
+                "\n".join(dict.fromkeys(found)) if (found := issues.get((key, r))) else None
+                for r in table.rows
+            ]
+        )
+        out[key] = StoredTable(tuple(names), list(zip(*columns, strict=True)))
     return out
+
+
+def stored_rows(checked: Checked) -> dict[str, list[dict[str, Any]]]:
+    """The same rows as :func:`stored_tables`, as one dict per row."""
+    return {
+        key: [dict(zip(t.names, row, strict=True)) for row in t.rows]
+        for key, t in stored_tables(checked).items()
+    }

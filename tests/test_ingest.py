@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from datetime import datetime
@@ -539,3 +540,42 @@ def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
         assert is_ignored(workspace.inbox / name)
     real = submission(workspace, workspace.inbox / "SKHCN.xlsx")
     assert collect([workspace.inbox]) == [real]
+
+
+def test_compact_rows_store_the_same_as_one_dict_per_row(workspace: Config, tmp_path: Path) -> None:
+    """The workers send rows as tuples (StoredTable); the store must hold exactly what the
+    dict form stores."""
+    from consolidate.ingest import ROW_LIMITS
+    from consolidate.store import Store
+    from consolidate.validate import Checked, check_layout, check_rules, stored_rows, stored_tables
+
+    tasks = [task_row(i) for i in range(1, 8)]
+    tasks[1]["officer"] = None  # a row with a 06 rõ note in "issues"
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=tasks, projects=[project_row(1)])
+    received = datetime.fromisoformat(TZ_NOON)
+    wb = read_workbook(path.read_bytes(), path.name, row_limits=ROW_LIMITS).workbook
+    assert wb is not None
+    tables = {}
+    for form in ("tuples", "dicts"):
+        checked = Checked(report=Report(file=path.name, sha256=form * 8, received_at=TZ_NOON))
+        check_layout(wb, checked, workspace, received)
+        with Store(workspace.store, workspace.archive) as store:
+            check_rules(checked, workspace, store.register_codes(), received)
+            assert checked.report.valid
+            store.archive_bytes(form.encode(), path.name, received)
+            checked.report.sha256 = hashlib.sha256(form.encode()).hexdigest()
+            rows = stored_tables(checked) if form == "tuples" else stored_rows(checked)
+            sid = store.save_result(checked.report, checked.cover, rows)
+        with _db(workspace) as db:
+            tables[form] = {
+                t: [
+                    tuple(r)[1:]
+                    for r in db.execute(
+                        f"SELECT * FROM {t} WHERE submission_id=? ORDER BY row", (sid,)
+                    )
+                ]
+                for t in ("tasks", "projects")
+            }
+    assert tables["tuples"]["tasks"] and tables["tuples"]["projects"]
+    assert any(r for r in tables["tuples"]["tasks"] if "06 rõ" in str(r))
+    assert tables["tuples"] == tables["dicts"]
