@@ -25,6 +25,7 @@ Decisions where the issue is silent (also in the closing note of the work):
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -544,11 +545,14 @@ def _task_rows(
     )
     i_deadline = TASK_KEYS.index("deadline") + 1
     six = [(TASK_KEYS.index(k) + 1, name) for k, name in _SIX]
+    six_values = operator.itemgetter(*(i for i, _ in six))
     head = (snap.unit_code, snap.submission_id)
     carried = snap.carried
     cursor = db.cursor()
     cursor.row_factory = None  # plain tuples: this runs once per task row
     make = TaskRow._make
+    # Rows of a unit share deadlines and states: each combination is derived once.
+    derived_of: dict[tuple[Any, ...], Derived] = {}
     for r in cursor.execute(_TASK_SQL, (snap.submission_id,)):
         kind, end = r[i_kind], r[i_end]
         if kind is None and r[i_deadline]:
@@ -559,8 +563,11 @@ def _task_rows(
                 values = list(r)
                 values[i_kind], values[i_end] = kind, end
                 r = tuple(values)
-        derived = derive_status(kind, end, r[i_state], r[i_done], as_of, due_soon_days)
-        missing = "" if all(r[i] for i, _ in six) else ", ".join(n for i, n in six if not r[i])
+        key = (kind, end, r[i_state], r[i_done])
+        derived = derived_of.get(key)
+        if derived is None:
+            derived = derived_of[key] = derive_status(*key, as_of, due_soon_days)
+        missing = "" if all(six_values(r)) else ", ".join(n for i, n in six if not r[i])
         yield make((*head, *r, *derived, missing, carried))
 
 
