@@ -558,13 +558,15 @@ def _typed(
 # so the common cell shapes (a <v>, an inline string, nothing) are taken apart by ONE
 # expression and handled without further searches; other cells take the general route.
 
+# Cells with content only: a self-closing cell (60 % of a template's cells are empty
+# formatted ones) carries no value, and the expression does not match it. The last
+# alternative (formulas, rich text...) never runs past the end of its own cell.
 _F_CELL = re.compile(
-    r'<c r="([A-Z]{1,3})(\d+)"((?: [A-Za-z:]+="[^"]*")*) ?'
-    r"(?:/>|>(?:<v>([^<]+)</v>|<is><t(?: xml:space=\"preserve\")?>([^<]*)</t></is>|(.*?))</c>)",
+    r'<c r="([A-Z]{1,3})(\d+)"((?: [A-Za-z:]+="[^"]*")*) ?>'
+    r'(?:<v>([^<]+)</v>|(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>|'
+    r"((?:(?!</c>|<c[ >/]).)*))</c>",
     re.S,
 )
-# Empty formatted cells (60 % of a template's cells) are dropped before the main expression.
-_F_EMPTY_CELL = re.compile(r'<c r="[A-Z]{1,3}\d+"(?: [A-Za-z:]+="[^"]*")* ?/>')
 _F_ATTR_T = re.compile(r' t="(\w+)"')
 _F_ATTR_S = re.compile(r' s="(\d+)"')
 _F_V = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>|<v\s*/>", re.S)
@@ -645,10 +647,6 @@ def _keep_rows(sheet: Sheet, limit: int) -> None:
     sheet.max_col = max((c for cells in sheet.rows.values() for c in cells), default=0)
 
 
-def _cell_count(data: str) -> int:
-    return data.count("<c ") + data.count("<c>") + data.count("<c/")
-
-
 def _read_sheet_fast(
     data: str,
     sheet: Sheet,
@@ -669,10 +667,12 @@ def _read_sheet_fast(
         return False
     if limit is not None:
         region = _first_rows(region, limit)
-    body = _F_EMPTY_CELL.sub("", region)
-    cells = _F_CELL.findall(body)
-    if len(cells) != _cell_count(body):
-        return False  # some cells were not in the expected shape
+    cells = _F_CELL.findall(region)
+    # Every <v>, <is> and <f> must belong to a cell the expression took apart; a cell in
+    # another shape (or broken markup) sends the sheet to the full parser. A cell that the
+    # expression skips without any of them has no value to lose.
+    tags_expected = len(_F_VALUE_TAG.findall(region))
+    tags_seen = 0
     columns: dict[str, int] = {}
     # attributes text -> (type, style, is date, is percent): a sheet has few distinct ones
     kinds: dict[str, tuple[str, str, bool, bool]] = {}
@@ -682,9 +682,13 @@ def _read_sheet_fast(
     row_s_seen = ""  # cells come row by row: the row's dict is looked up once per row
     row: dict[int, Any] = {}
     r = 0
-    for letters, row_s, attrs, v, inline, other in cells:
-        if not (v or inline or other):
-            continue  # empty (formatted) cell
+    for letters, row_s, attrs, v, is_tag, inline, other in cells:
+        if v or is_tag:
+            tags_seen += 1
+        elif other:
+            tags_seen += len(_F_VALUE_TAG.findall(other))
+        else:
+            continue  # no content
         kind = kinds.get(attrs)
         if kind is None:
             tm, sm = _F_ATTR_T.search(attrs), _F_ATTR_S.search(attrs)
@@ -740,6 +744,8 @@ def _read_sheet_fast(
             sheet.percent.add((r, c))
         if c > max_col:
             max_col = c
+    if tags_seen != tags_expected:
+        return False
     sheet.max_row, sheet.max_col = max_row, max_col
     for m in _F_HIDDEN_ROW.finditer(data):
         rm = _F_ROW_R.search(m.group(0))

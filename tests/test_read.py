@@ -4,7 +4,10 @@ must read every workbook identically."""
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -102,3 +105,39 @@ def test_row_limits_skip_our_own_sheets_in_both_parsers(workspace: Config, tmp_p
         assert set(wb.sheets["_danhmuc"].rows) == {1}
         assert wb.template_version == full.template_version
         assert wb.sheets["Nhiệm vụ"].rows == full.sheets["Nhiệm vụ"].rows
+
+
+def _with_sheet_xml(data: bytes, edit: Callable[[str], str]) -> bytes:
+    """The workbook with the XML of every worksheet passed through ``edit``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = edit(body.decode()).encode()
+            zout.writestr(info.filename, body, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_unusual_cell_markup_reads_the_same_through_both_parsers(
+    workspace: Config, tmp_path: Path
+) -> None:
+    data = submission(workspace, tmp_path / "a.xlsx", n_tasks=6).read_bytes()
+    plain = read_workbook(data, "a.xlsx").workbook
+    assert plain is not None
+    # "s" before "r", and an empty cell written open/close instead of self-closing.
+    edited = _with_sheet_xml(
+        data,
+        lambda xml: re.sub(
+            r'<c r="([A-Z]+\d+)" s="(\d+)"/>',
+            r'<c r="\1" s="\2"></c>',
+            re.sub(r'<c r="(C\d+)" s="(\d+)"', r'<c s="\2" r="\1"', xml, count=3),
+            count=1,
+        ),
+    )
+    book = _same(edited)
+    assert book.sheets["Nhiệm vụ"].rows == plain.sheets["Nhiệm vụ"].rows
+    # A cell left open swallows nothing: the file is reported broken, not read short.
+    broken = _with_sheet_xml(data, lambda xml: xml.replace("</c>", "", 1))
+    result = read_workbook(broken, "a.xlsx")
+    assert result.workbook is None and result.findings[0].code == "container-corrupt"
