@@ -48,16 +48,20 @@ def _memo(fn: _F) -> _F:
 # Every character \s matches except the plain space (what _WS replaces), and the invisible
 # ones: a thin space, an em space or the vertical tab of a line break pasted from Word must
 # still be normalised.
-_NEEDS_CLEANING = re.compile(
+# (A bare character class: the regex engine scans for it ~5x faster than for an alternation.)
+_ODD_CHARS = re.compile(
     "[\t-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u00ad]"
-    "| {2}|^ | $"
 )
+
+
+def _needs_cleaning(value: str) -> bool:
+    return bool(_ODD_CHARS.search(value) or "  " in value or value[:1] == " " or value[-1:] == " ")
 
 
 @_memo
 def nfc(value: str) -> str:
     """NFC, zero-width characters removed, odd spaces made plain, trimmed."""
-    if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
+    if unicodedata.is_normalized("NFC", value) and not _needs_cleaning(value):
         return value
     text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH).translate(_SPACES)
     return _WS.sub(" ", text).strip()
@@ -66,7 +70,7 @@ def nfc(value: str) -> str:
 @_memo
 def clean_multiline(value: str) -> str:
     """Like :func:`nfc` but keeps line breaks (for long text cells)."""
-    if unicodedata.is_normalized("NFC", value) and not _NEEDS_CLEANING.search(value):
+    if unicodedata.is_normalized("NFC", value) and not _needs_cleaning(value):
         return value
     text = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
