@@ -28,3 +28,11 @@ def test_pasted_whitespace_is_normalised() -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
 def test_nfc_equals_the_slow_definition(value: str) -> None:
     assert nfc(value) == _reference(value)
+
+
+_SPACEY = "ab Đế\u0301 \t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2003\u2009\u200a\u200b\u2028\u202f\u3000\ufeff\u00ad"
+
+
+@given(st.text(alphabet=_SPACEY, max_size=12))
+def test_nfc_equals_the_slow_definition_on_whitespace_heavy_text(value: str) -> None:
+    assert nfc(value) == _reference(value)
