@@ -377,7 +377,35 @@ def profile(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> 
             )
             (out / f"profile-{name}.html").write_text(profiler.output_html(), encoding="utf-8")
         written.append(path)
+    written.append(serial_stages(corpus, seed_ws, work, out))
     return written
+
+
+def serial_stages(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> Path:
+    """Seconds per stage of one flood with the process pool off (the workers' stages cannot
+    be timed from this process), to ``<out>/stages-one-process.txt``."""
+    import consolidate.ingest as ingest
+    from consolidate.config import load_config
+
+    config = load_config(fresh_workspace(seed_ws, work / "stages"))
+    saved = ingest.PARALLEL_MIN_FILES
+    ingest.PARALLEL_MIN_FILES = 10**9
+    clear_product_caches()
+    try:
+        with timed_stages(INGEST_STAGES) as totals:
+            seconds, _ = timed(
+                lambda: ingest.ingest_paths(
+                    config, [corpus.folder], received_at=corpus_mod.RECEIVED_AT, source="bench"
+                )
+            )
+    finally:
+        ingest.PARALLEL_MIN_FILES = saved
+    lines = [f"flood of {len(corpus.paths)} files in one process: {seconds:.3f} s"]
+    lines += [f"  {label:<45} {value:7.3f}" for label, value in totals.items()]
+    lines.append(f"  {'(rest: glue, loops, gc)':<45} {seconds - sum(totals.values()):7.3f}")
+    path = out / "stages-one-process.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 # --- the table ----------------------------------------------------------------------------------
