@@ -141,25 +141,28 @@ def ingest_paths(
     with workspace_lock(config), Store(config.store, config.archive) as store:
         # Listed under the lock: another run may just have taken (and moved) these files.
         files = collect(paths)
-        if not dry_run:
-            _reprocess_pending(config, store, result, progress)
-        for start in range(0, len(files), BATCH):
-            chunk = files[start : start + BATCH]
-            items = []
-            for path in chunk:
-                try:
-                    data = path.read_bytes()
-                except OSError as exc:
-                    result.notes.append(_unreadable(path, exc))
-                    continue
-                items.append(_Item(path.name, data, moment, source_path=path))
-            _process(config, store, items, result, progress, dry_run=dry_run, source=source)
-            if not dry_run and move_processed:
-                for item in items:
-                    if item.source_path is not None and _inside(item.source_path, config.inbox):
-                        moved = move_out_of_inbox(config, item.source_path)
-                        if moved:
-                            result.moved.append((item.source_path, moved))
+        pending = [] if dry_run else store.pending()
+        # One pool (for a flood) serves every batch of the run: its workers stay warm.
+        with _runner(config, store.register_codes(), len(files) + len(pending)) as run:
+            if pending:
+                _reprocess_pending(store, pending, result, progress, run)
+            for start in range(0, len(files), BATCH):
+                chunk = files[start : start + BATCH]
+                items = []
+                for path in chunk:
+                    try:
+                        data = path.read_bytes()
+                    except OSError as exc:
+                        result.notes.append(_unreadable(path, exc))
+                        continue
+                    items.append(_Item(path.name, data, moment, source_path=path))
+                _process(store, items, result, progress, run, dry_run=dry_run, source=source)
+                if not dry_run and move_processed:
+                    for item in items:
+                        if item.source_path is not None and _inside(item.source_path, config.inbox):
+                            moved = move_out_of_inbox(config, item.source_path)
+                            if moved:
+                                result.moved.append((item.source_path, moved))
     return result
 
 
@@ -185,19 +188,27 @@ def ingest_bytes(
     """Ingest one file given as bytes (used by tests and the benchmark)."""
     moment = received_at or datetime.now(UTC)
     result = IngestResult()
-    with workspace_lock(config), Store(config.store, config.archive) as store:
+    with (
+        workspace_lock(config),
+        Store(config.store, config.archive) as store,
+        _runner(config, store.register_codes(), 1) as run,
+    ):
         _process(
-            config, store, [_Item(name, data, moment)], result, None, dry_run=dry_run, source=source
+            store, [_Item(name, data, moment)], result, None, run, dry_run=dry_run, source=source
         )
     return result.reports[-1]
 
 
 def _reprocess_pending(
-    config: Config, store: Store, result: IngestResult, progress: Progress | None
+    store: Store,
+    pending: Sequence[tuple[str, str, datetime]],
+    result: IngestResult,
+    progress: Progress | None,
+    run: _Runner,
 ) -> None:
     """Files archived by an earlier run that died before giving them a verdict."""
     items = []
-    for sha, name, when in store.pending():
+    for sha, name, when in pending:
         try:
             data = store.archived_path(sha).read_bytes()
         except (OSError, KeyError):
@@ -208,11 +219,11 @@ def _reprocess_pending(
             f"Xử lý lại {len(items)} tệp đã lưu trữ nhưng chưa có kết quả (lần chạy trước bị gián đoạn)."
         )
         _process(
-            config,
             store,
             items,
             result,
             progress,
+            run,
             dry_run=False,
             source="reprocess",
             already_archived=True,
@@ -220,11 +231,11 @@ def _reprocess_pending(
 
 
 def _process(
-    config: Config,
     store: Store,
     items: list[_Item],
     result: IngestResult,
     progress: Progress | None,
+    run: _Runner,
     *,
     dry_run: bool,
     source: str,
@@ -239,8 +250,7 @@ def _process(
     pending: list[Callable[[], _ReadOutcome]] = []
     seen_in_batch: dict[str, _Item] = {}
     duplicates: list[tuple[_Item, Report]] = []
-    register = store.register_codes()
-    with _long_lived_frozen(), _runner(config, register, len(items)) as run:
+    with _long_lived_frozen():
         for item in items:
             # 1. Keep the bytes before anything else happens.
             if not already_archived and not dry_run:
