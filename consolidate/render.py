@@ -504,6 +504,10 @@ class Sheet:
     ) -> int:
         """One table row; ``merge`` spans are merged first (their other cells left None).
         The row is made tall enough for its longest wrapped text."""
+        if not merge:
+            self.table_rows([values], fmts if isinstance(fmts, (list, tuple)) else
+                            [fmts] * len(values), line_height=line_height)  # fmt: skip
+            return self.row - 1
         r = self.row
         many = isinstance(fmts, (list, tuple))
         spans = dict(merge)
@@ -524,26 +528,20 @@ class Sheet:
     def table_rows(
         self, rows: Iterable[Sequence[Any]], fmts: Sequence[Any], *, line_height: float = 14.5
     ) -> None:
-        """Many table rows (no merged cells): each exactly as :meth:`cells` writes it, with
-        the per-column work (line widths, writers) done once. Appendices of a province run
-        to thousands of rows."""
-        per_line = [max(6.0, w * 1.2) for w in self.widths]
+        """Table rows without merged cells, each as tall as its longest wrapped text; the
+        writers are looked up once for all of them (appendices of a province run to
+        thousands of rows). :meth:`cells` writes a single row through it."""
+        widths = self.widths
         write_s, write_n, write_b = self.writers
         set_row = self.ws.set_row
-        ceil, isfinite = math.ceil, math.isfinite
+        isfinite = math.isfinite
         r = self.row
         for values in rows:
-            lines = 1
-            for c, v in enumerate(values):
-                if isinstance(v, str) and len(v) > 6:
-                    if "\n" in v:
-                        n = sum(
-                            max(1, ceil(len(part) * 1.08 / per_line[c])) for part in v.split("\n")
-                        )
-                    else:
-                        n = ceil(len(v) * 1.08 / per_line[c])
-                    if n > lines:
-                        lines = n
+            lines = max(
+                (_lines(v, widths[c], 1.2) for c, v in enumerate(values)
+                 if isinstance(v, str) and len(v) > 6),
+                default=1,
+            )  # fmt: skip
             if lines > 1:
                 set_row(r, lines * line_height + 3)
             for c, v in enumerate(values):
