@@ -562,7 +562,7 @@ def _typed(
 # formatted ones) carries no value, and the expression does not match it. The last
 # alternative (formulas, rich text...) never runs past the end of its own cell.
 _F_CELL = re.compile(
-    r'<c r="([A-Z]{1,3})(\d+)"((?: [A-Za-z:]+="[^"]*")*) ?>'
+    r'<c r="([A-Z]{1,3})(\d+)"((?: [\w:.-]+="[^"]*")*) ?>'
     r'(?:<v>([^<]+)</v>|(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>|'
     r"((?:(?!</c>|<c[ >/]).)*))</c>",
     re.S,
