@@ -33,6 +33,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from consolidate import xlsxzip
 from consolidate.consolidate import (
     DONE_LATE,
     DONE_ON_TIME,
@@ -353,9 +354,10 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 class Book:
     def __init__(self, path: Path, created: datetime, *, constant_memory: bool = False) -> None:
-        self.wb = xlsxwriter.Workbook(
-            str(path), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory}
-        )
+        # The package is deflated on a second thread while xlsxwriter generates it
+        # (consolidate.xlsxzip); plain xlsxwriter if its private hooks ever change.
+        workbook = xlsxzip.Workbook if xlsxzip.supported() else xlsxwriter.Workbook
+        self.wb = workbook(str(path), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
         # A fixed creation time keeps two builds of the same period identical.
         self.wb.set_properties(
             {

@@ -803,12 +803,23 @@ class _FullDisk(zipfile.ZipFile):
         self._full()
         super().writestr(*args, **kwargs)
 
+    def open(self, name: Any, mode: str = "r", **kwargs: Any) -> Any:  # type: ignore[override]
+        if mode == "w":
+            self._full()
+        return super().open(name, mode, **kwargs)
+
+
+def _disk_fills_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both zip writers of our workbooks: xlsxwriter's own and the threaded one of reports."""
+    monkeypatch.setattr("xlsxwriter.workbook.ZipFile", _FullDisk)
+    monkeypatch.setattr("consolidate.xlsxzip.ZipFile", _FullDisk)
+
 
 def test_disk_full_while_writing_the_weekly_report_keeps_the_previous_one(
     workspace: Config, weekly_ready: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     previous = weekly_ready.read_bytes()
-    monkeypatch.setattr("xlsxwriter.workbook.ZipFile", _FullDisk)
+    _disk_fills_up(monkeypatch)
     with Store(workspace.store, workspace.archive) as store, pytest.raises(OutputError) as exc:
         build_weekly(workspace, store, week=WEEK, now=FRIDAY)
     assert "Không ghi được báo cáo" in exc.value.message and exc.value.hint
@@ -892,7 +903,7 @@ def test_disk_full_while_writing_feedback_keeps_the_verdict(
     workspace: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     submission(workspace, workspace.inbox / "SKHCN.xlsx", n_tasks=2)
-    monkeypatch.setattr("xlsxwriter.workbook.ZipFile", _FullDisk)
+    _disk_fills_up(monkeypatch)
     result = ingest_paths(workspace, [workspace.inbox], received_at=NOON)
     (report,) = result.reports
     assert report.verdict == "accepted"

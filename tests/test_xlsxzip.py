@@ -1,0 +1,175 @@
+"""The threaded packager writes xlsxwriter's package unchanged, and fails loudly, never hangs."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from xlsxwriter.exceptions import FileCreateError
+
+from consolidate import xlsxzip
+
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def _png() -> bytes:
+    """A 1×1 PNG, so the package also carries a binary part."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def _fill(wb: Any, rows: int) -> None:
+    """Many kinds of part: sheets with shared strings, numbers, merges, a comment, an image,
+    a validation, a chart, and one sheet large enough to be deflated in several batches."""
+    wb.set_properties({"title": "Báo cáo", "created": datetime(2026, 6, 5, 17, 0)})
+    bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "border": 1})
+    first = wb.add_worksheet("Tổng hợp")
+    first.merge_range(0, 0, 0, 3, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+    first.write_string(2, 0, '=HYPERLINK("http://x")')
+    first.write_comment(2, 0, "Ghi chú: văn bản của đơn vị")
+    first.insert_image(4, 4, "pixel.png", {"image_data": BytesIO(_png())})
+    first.data_validation(1, 1, 10, 1, {"validate": "list", "source": ["Có", "Không"]})
+    big = wb.add_worksheet("Chi tiết")
+    for r in range(rows):
+        big.write_string(r, 0, f"Nhiệm vụ số {r} — Đắk Lắk 😀", bold)
+        big.write_number(r, 1, r * 1.5)
+        big.write_string(r, 2, "Đang thực hiện" if r % 3 else "Hoàn thành")
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"values": ["Chi tiết", 0, 1, min(rows, 10) - 1, 1], "name": "Số"})
+    first.insert_chart(12, 0, chart)
+    wb.add_worksheet("Nguồn dữ liệu").write_string(0, 0, "Nguồn")
+
+
+def _entries(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        return [(name, zf.read(name)) for name in zf.namelist()]
+
+
+@contextmanager
+def _batch(size: int) -> Iterator[None]:
+    saved = xlsxzip._BATCH
+    xlsxzip._BATCH = size
+    try:
+        yield
+    finally:
+        xlsxzip._BATCH = saved
+
+
+def _zip_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "xlsx-zip"]
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_same_parts_in_the_same_order_as_plain_xlsxwriter(
+    tmp_path: Path, constant_memory: bool
+) -> None:
+    assert xlsxzip.supported()
+    options = {**OPTIONS, "constant_memory": constant_memory}
+    plain, threaded = tmp_path / "plain.xlsx", tmp_path / "luồng ghi.xlsx"
+    for cls, path in ((xlsxwriter.Workbook, plain), (xlsxzip.Workbook, threaded)):
+        wb = cls(str(path), options)
+        _fill(wb, rows=5_000)
+        with _batch(64):  # several batches per large part, and many tiny ones
+            wb.close()
+    got, want = _entries(threaded), _entries(plain)
+    assert [n for n, _ in got] == [n for n, _ in want]
+    assert "xl/media/image1.png" in dict(got)
+    assert got == want
+    sheet = openpyxl.load_workbook(threaded)["Chi tiết"]
+    assert sheet["A4999"].value == "Nhiệm vụ số 4998 — Đắk Lắk 😀"
+    assert sheet["B5000"].value == 4999 * 1.5
+    assert not _zip_threads()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=60),
+    batch=st.integers(min_value=1, max_value=50),
+)
+def test_any_text_in_any_batching_comes_back_exactly(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], batch: int
+) -> None:
+    path = tmp_path_factory.mktemp("z") / "b.xlsx"
+    wb = xlsxzip.Workbook(path, OPTIONS)
+    ws = wb.add_worksheet("Chi tiết")
+    for r, text in enumerate(texts):
+        ws.write_string(r, 0, text)
+    with _batch(batch):
+        wb.close()
+    with zipfile.ZipFile(path) as zf:
+        sst = zf.read("xl/sharedStrings.xml").decode("utf-8")
+    plain = BytesIO()
+    wb = xlsxwriter.Workbook(plain, {**OPTIONS, "in_memory": True})
+    ws = wb.add_worksheet("Chi tiết")
+    for r, text in enumerate(texts):
+        ws.write_string(r, 0, text)
+    wb.close()
+    with zipfile.ZipFile(plain) as zf:
+        assert sst == zf.read("xl/sharedStrings.xml").decode("utf-8")
+
+
+def test_a_failed_write_raises_on_close_and_leaves_no_thread(tmp_path: Path) -> None:
+    wb = xlsxzip.Workbook(tmp_path / "không có" / "b.xlsx", OPTIONS)
+    _fill(wb, rows=100)
+    with pytest.raises(FileCreateError):  # xlsxwriter's own error for an unwritable target
+        wb.close()
+    assert not _zip_threads()
+
+
+def test_a_failure_while_generating_stops_the_zip_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    def broken(self: object) -> None:
+        raise RuntimeError("hỏng giữa chừng")
+
+    monkeypatch.setattr(SharedStrings, "_assemble_xml_file", broken)
+    wb = xlsxzip.Workbook(tmp_path / "b.xlsx", OPTIONS)
+    _fill(wb, rows=100)
+    with pytest.raises(RuntimeError, match="hỏng giữa chừng"):
+        wb.close()
+    assert not _zip_threads()
+
+
+def test_the_renderer_falls_back_to_plain_xlsxwriter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consolidate import render
+
+    made: list[type] = []
+    real_init: Callable[..., None] = xlsxwriter.Workbook.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(type(self))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "__init__", spy)
+    render.Book(tmp_path / "a.xlsx", datetime(2026, 6, 5)).close()
+    monkeypatch.setattr(xlsxzip, "supported", lambda: False)
+    render.Book(tmp_path / "b.xlsx", datetime(2026, 6, 5)).close()
+    assert made == [xlsxzip.Workbook, xlsxwriter.Workbook]
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames == ["Sheet1"]
+    assert openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames == ["Sheet1"]
