@@ -230,9 +230,11 @@ def flood_and_weekly(
     res.facts["flood_files"] = len(result.reports)
 
     with Store(config.store, config.archive) as store, timed_stages(WEEKLY_STAGES) as totals:
+        cpu = time.process_time()
         seconds, built = timed(
             lambda: build_weekly(config, store, week=corpus_mod.WEEK, now=corpus_mod.BUILD_AT)
         )
+        res.add("weekly cpu", time.process_time() - cpu)
     res.add("weekly", seconds)
     res.add_stages("weekly", totals)
     res.facts["weekly_summary"] = built.summary
@@ -248,7 +250,9 @@ def flood_and_weekly(
     ):
         gc.collect()
         settle()
+        cpu = time.process_time()
         res.add(label, write_floor(cells, ws / target, **options))
+        res.add(f"{label} cpu", time.process_time() - cpu)
     return ws
 
 
@@ -562,6 +566,13 @@ def render_details(res: Results) -> str:
         f"  CPU seconds of this process: naive {res.med('naive cpu'):.2f}, "
         f"flood {res.med('flood cpu'):.2f} (wall clock above; the machine may be shared)"
     )
+    if "weekly cpu" in res.samples and "floor cpu" in res.samples:
+        weekly_cpu, floor_cpu = res.med("weekly cpu"), res.med("floor cpu")
+        lines.append(
+            f"  CPU seconds, all threads: weekly {weekly_cpu:.2f} vs floor {floor_cpu:.2f} "
+            f"({weekly_cpu / floor_cpu:.2f}×; the build deflates on a second thread, the "
+            "floor on one)"
+        )
     facts, meta = res.facts, res.meta
     lines += [
         "",

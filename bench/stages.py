@@ -30,7 +30,7 @@ WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
     ("consolidate.consolidate", "weekly_data", "query + derived status (weekly_data)"),
     ("consolidate.render", "write_weekly", "render, all sheets (write_weekly)"),
     ("consolidate.render", "_task_detail", "  of which Chi tiết rows"),
-    ("consolidate.render", "Book.close", "  of which xlsxwriter close (zip)"),
+    ("consolidate.render", "Book.close", "  of which close (XML parts; deflated on a 2nd thread)"),
 )
 
 

@@ -8,7 +8,7 @@ and decides the verdict. Both serialise to plain dicts for ``--json``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -52,7 +52,8 @@ class Finding:
     column: str | None = None  # column key from the specification
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is an atom: a shallow copy is what asdict() gives, ~10× cheaper.
+        return dict(vars(self))
 
     def where(self) -> str:
         if self.sheet and self.cell:

@@ -579,3 +579,16 @@ def test_compact_rows_store_the_same_as_one_dict_per_row(workspace: Config, tmp_
     assert tables["tuples"]["tasks"] and tables["tuples"]["projects"]
     assert any(r for r in tables["tuples"]["tasks"] if "06 rõ" in str(r))
     assert tables["tuples"] == tables["dicts"]
+
+
+def test_a_report_survives_its_json_round_trip(workspace: Config, tmp_path: Path) -> None:
+    """What the ledger stores (Report.to_dict as JSON) gives back the same findings."""
+    import json
+
+    rows = [task_row(1), task_row(2, progress=150), task_row(3, deadline="sớm nhất có thể")]
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=rows)
+    (report,) = ingest_paths(workspace, [path], received_at=datetime(2026, 6, 4, 9)).reports
+    assert report.findings
+    again = Report.from_dict(json.loads(json.dumps(report.to_dict(), ensure_ascii=False)))
+    assert again.findings == report.findings
+    assert again.to_dict() == report.to_dict()
