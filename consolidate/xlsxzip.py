@@ -7,14 +7,15 @@ compressed while xlsxwriter generates the next one. :class:`Workbook` does exact
 nothing else. The parts, their order and their content are xlsxwriter's own; only the zip
 entries' timestamps are xlsxwriter's in-memory ones (1980-01-01).
 
-This leans on three private names of xlsxwriter (``Workbook._get_packager``,
-``Packager._filename`` and ``Packager._create_package``), stable since 2013. If a future
-release renames them, :func:`supported` says so and the renderer falls back to plain
-xlsxwriter (tested).
+This leans on private names of xlsxwriter 3.x (``Workbook._get_packager``, the packager's
+``_filename``, ``_create_package``, ``_set_in_memory`` and its ``filenames`` list). If a
+future release renames them, :func:`supported` says so and the renderer falls back to plain
+xlsxwriter (tested); ``test_xlsxzip`` checks the package against plain xlsxwriter's.
 """
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -35,9 +36,10 @@ _BATCH = 16_384
 _POLL_SECONDS = 0.002
 
 
+@functools.cache
 def supported() -> bool:
     """Whether this xlsxwriter still has the private hooks the streaming packager needs."""
-    return all(
+    hooks = all(
         callable(getattr(cls, name, None))
         for cls, name in (
             (xlsxwriter.Workbook, "_get_packager"),
@@ -46,6 +48,7 @@ def supported() -> bool:
             (Packager, "_set_in_memory"),
         )
     )
+    return hooks and isinstance(getattr(Packager(), "filenames", None), list)
 
 
 class _Part(StringIO):
