@@ -4,8 +4,12 @@ xlsxwriter's ``close()`` first generates every XML part of the package, then def
 one after another on the same thread. For a province-sized weekly workbook the deflating is
 ~0.35 s of a ~1.5 s close, and it need not wait: zlib releases the GIL, so a part can be
 compressed while xlsxwriter generates the next one. :class:`Workbook` does exactly that and
-nothing else. The parts, their order and their content are xlsxwriter's own; only the zip
-entries' timestamps are xlsxwriter's in-memory ones (1980-01-01).
+nothing else. The parts, their order, names and content are xlsxwriter's own; only the zip
+metadata differs (timestamps as in xlsxwriter's in-memory mode, 1980-01-01; permissions).
+
+In ``constant_memory`` mode the workbook is plain xlsxwriter: there each sheet is copied
+into its part in a few large writes, much faster than they can be deflated, so streaming
+would hold the whole sheet in memory — the opposite of what that mode is for.
 
 This leans on private names of xlsxwriter 3.x (``Workbook._get_packager``, the packager's
 ``_filename``, ``_create_package``, ``_set_in_memory`` and its ``filenames`` list). If a
@@ -19,10 +23,11 @@ import functools
 import queue
 import threading
 import time
+import zipfile
 from io import BytesIO, StringIO
 from pathlib import Path
 from typing import IO, Any
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from zipfile import ZIP_DEFLATED, LargeZipFile, ZipFile, ZipInfo
 
 import xlsxwriter
 from xlsxwriter.packager import Packager
@@ -30,8 +35,8 @@ from xlsxwriter.packager import Packager
 # Same timestamp as xlsxwriter's in-memory mode writes: Excel's own for new files.
 _TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 _DONE = None
-#: The zip thread deflates a growing part in batches of this many writes (~1 MB of XML for
-#: a sheet's cells) and otherwise sleeps this long before looking again.
+#: The zip thread deflates a growing part in batches of this many writes (xlsxwriter writes
+#: a cell or an element at a time: ~1 MB of XML) and otherwise sleeps this long.
 _BATCH = 16_384
 _POLL_SECONDS = 0.002
 
@@ -64,9 +69,9 @@ class _Part(StringIO):
 
 
 class _ZipWriter(threading.Thread):
-    """Owns the zip file; takes finished parts from a queue, in order, and deflates them."""
+    """Owns the zip file; takes parts from a queue, in order, and deflates them."""
 
-    def __init__(self, target: str | Path, allow_zip64: bool) -> None:
+    def __init__(self, target: Any, allow_zip64: bool) -> None:
         super().__init__(name="xlsx-zip", daemon=True)
         self.target = target
         self.allow_zip64 = allow_zip64
@@ -80,34 +85,42 @@ class _ZipWriter(threading.Thread):
             ) as zf:
                 while (item := self.parts.get()) is not _DONE:
                     name, data, is_binary = item
-                    info = ZipInfo(name, _TIMESTAMP)
+                    # As ZipFile.write (xlsxwriter's file mode) does: no leading slash.
+                    info = ZipInfo(name.lstrip("/"), _TIMESTAMP)
                     info.compress_type = ZIP_DEFLATED
                     if isinstance(data, _Part):
-                        with zf.open(info, "w") as dest:
-                            _drain(data, dest)
+                        # The size is not known in advance: zip64 headers if allowed at all.
+                        with zf.open(info, "w", force_zip64=self.allow_zip64) as dest:
+                            _drain(data, dest, self.allow_zip64)
                     elif is_binary:
-                        zf.writestr(info, data.getvalue() if isinstance(data, BytesIO) else data)
+                        zf.writestr(info, data.getvalue() if hasattr(data, "getvalue") else data)
                     else:
                         zf.writestr(info, data.getvalue().encode("utf-8"))
-        except BaseException as exc:
+        except BaseException as exc:  # re-raised on the caller's thread
             self.error = exc
             # Keep draining so the producer never blocks on a dead consumer.
             while self.parts.get() is not _DONE:
                 pass
 
 
-def _drain(part: _Part, dest: IO[bytes]) -> None:
+def _drain(part: _Part, dest: IO[bytes], allow_zip64: bool) -> None:
     """Deflate ``part`` while xlsxwriter is still writing it, batch by batch. Each step on the
     list (``len``, slice, ``del`` of a slice) is atomic under the GIL, and the writer only
     appends, so a batch is always a prefix of what is left."""
     chunks = part.chunks
+    size = 0
     while True:
         finished = part.finished  # read first: once set, no more appends follow
         n = len(chunks)
         if n >= _BATCH or (finished and n):
             batch = chunks[:n]
             del chunks[:n]
-            dest.write("".join(batch).encode("utf-8"))
+            data = "".join(batch).encode("utf-8")
+            size += len(data)
+            if size > zipfile.ZIP64_LIMIT and not allow_zip64:
+                # What ZipFile.write raises for plain xlsxwriter (close() -> FileSizeError).
+                raise LargeZipFile("part larger than 2 GiB: use Workbook.use_zip64()")
+            dest.write(data)
         elif finished:
             return
         else:
@@ -115,7 +128,7 @@ def _drain(part: _Part, dest: IO[bytes]) -> None:
 
 
 class _StreamingPackager(Packager):  # type: ignore[misc]
-    def __init__(self, target: str | Path, allow_zip64: bool) -> None:
+    def __init__(self, target: Any, allow_zip64: bool) -> None:
         super().__init__()
         self._zip = _ZipWriter(target, allow_zip64)
         self._sent = 0
@@ -129,6 +142,8 @@ class _StreamingPackager(Packager):  # type: ignore[misc]
         # The part written before this call is complete; the new one is handed to the zip
         # thread at once, so it is deflated while it grows.
         self._finish()
+        if self._zip.error is not None:
+            raise self._zip.error  # e.g. disk full: stop generating what cannot be written
         part = _Part()
         self.filenames.append((part, xml_filename, False))
         self._send()
@@ -149,27 +164,43 @@ class _StreamingPackager(Packager):  # type: ignore[misc]
     def _create_package(self) -> list[Any]:
         self._zip.start()
         try:
-            super()._create_package()
-        finally:
-            # Also after a failure: the zip thread must see the last part end, then stop.
-            self._finish()
-            self._zip.parts.put(_DONE)
-            self._zip.join()
-        if self._zip.error is not None:
-            raise self._zip.error
+            try:
+                super()._create_package()
+            finally:
+                self._stop()
+            if self._zip.error is not None:
+                raise self._zip.error
+        except BaseException:
+            # A package without all its parts must not look like a workbook.
+            if isinstance(self._zip.target, (str, Path)):
+                Path(self._zip.target).unlink(missing_ok=True)
+            raise
         # Nothing left for xlsxwriter to add: its own zip file gets no entries.
         return []
+
+    def _stop(self) -> None:
+        # Also after a failure: the zip thread must see the last part end, then stop.
+        self._finish()
+        self._zip.parts.put(_DONE)
+        self._zip.join()
 
 
 class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]
     """``xlsxwriter.Workbook`` whose ``close()`` deflates each part while the next is made.
 
     xlsxwriter still opens its own zip file on ``filename`` and closes it empty, so it is
-    given a throwaway in-memory buffer; the real package goes to ``target``."""
+    given a throwaway in-memory buffer; the real package goes to ``target``. In
+    ``constant_memory`` mode it is plain xlsxwriter (see the module's docstring)."""
 
     def __init__(self, target: str | Path, options: dict[str, Any] | None = None) -> None:
-        super().__init__(BytesIO(), options or {})
-        self._target = target
+        path = str(target)
+        super().__init__(path, options or {})
+        self._target: str | None = None  # where the package goes when it is streamed
+        if not self.constant_memory:
+            self._target = path
+            self.filename = BytesIO()
 
     def _get_packager(self) -> Packager:
+        if self._target is None:
+            return super()._get_packager()
         return _StreamingPackager(self._target, self.allow_zip64)

@@ -40,8 +40,9 @@ def _png() -> bytes:
 
 
 def _fill(wb: Any, rows: int) -> None:
-    """Many kinds of part: sheets with shared strings, numbers, merges, a comment, an image,
-    a validation, a chart, and one sheet large enough to be deflated in several batches."""
+    """Many kinds of part: sheets with shared strings, numbers, merges, a comment, a floating
+    and an embedded image, a validation, a chart, and one sheet large enough to be deflated
+    in several batches."""
     wb.set_properties({"title": "Báo cáo", "created": datetime(2026, 6, 5, 17, 0)})
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "border": 1})
     first = wb.add_worksheet("Tổng hợp")
@@ -49,6 +50,7 @@ def _fill(wb: Any, rows: int) -> None:
     first.write_string(2, 0, '=HYPERLINK("http://x")')
     first.write_comment(2, 0, "Ghi chú: văn bản của đơn vị")
     first.insert_image(4, 4, "pixel.png", {"image_data": BytesIO(_png())})
+    first.embed_image(5, 1, "pixel.png", {"image_data": BytesIO(_png())})  # a "/xl/…" part
     first.data_validation(1, 1, 10, 1, {"validate": "list", "source": ["Có", "Không"]})
     big = wb.add_worksheet("Chi tiết")
     for r in range(rows):
@@ -151,6 +153,90 @@ def test_a_failure_while_generating_stops_the_zip_thread(
     _fill(wb, rows=100)
     with pytest.raises(RuntimeError, match="hỏng giữa chừng"):
         wb.close()
+    assert not _zip_threads()
+    assert not (tmp_path / "b.xlsx").exists()  # no half package that opens like a workbook
+
+
+def test_a_disk_that_fills_up_stops_the_generating_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[str] = []
+
+    class FullDisk(zipfile.ZipFile):
+        def open(self, name: Any, mode: str = "r", **kwargs: Any) -> Any:  # type: ignore[override]
+            if mode == "w" and len(self.filelist) >= 2:
+                raise OSError(28, "No space left on device")
+            written.append(str(getattr(name, "filename", name)))
+            return super().open(name, mode, **kwargs)
+
+    monkeypatch.setattr(xlsxzip, "ZipFile", FullDisk)
+    made: list[str] = []
+    real = xlsxzip._StreamingPackager._filename
+
+    def count(self: Any, name: str) -> Any:
+        made.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(xlsxzip._StreamingPackager, "_filename", count)
+    wb = xlsxzip.Workbook(tmp_path / "b.xlsx", OPTIONS)
+    _fill(wb, rows=20_000)
+    with pytest.raises(FileCreateError, match="No space left"):
+        wb.close()
+    assert not _zip_threads() and not (tmp_path / "b.xlsx").exists()
+    assert len(written) == 2
+    assert "xl/sharedStrings.xml" not in made  # stopped long before the end of the package
+
+
+def test_constant_memory_stays_plain_xlsxwriter_and_flat(tmp_path: Path) -> None:
+    """In constant_memory mode a sheet is copied into its part in a few 64 kB writes, far
+    faster than zlib deflates them: streaming would hold the whole sheet in memory."""
+    import tracemalloc
+
+    rows = 20_000
+    wb = xlsxzip.Workbook(tmp_path / "cm.xlsx", {**OPTIONS, "constant_memory": True})
+    ws = wb.add_worksheet("Chi tiết")
+    for r in range(rows):
+        for c in range(5):
+            ws.write_string(r, c, f"Nhiệm vụ {r}-{c}: tăng cường chuyển đổi số")
+    tracemalloc.start()
+    try:
+        wb.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with zipfile.ZipFile(tmp_path / "cm.xlsx") as zf:
+        sheet_xml = zf.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert sheet_xml > 5_000_000
+    assert peak < sheet_xml / 4
+    cell = openpyxl.load_workbook(tmp_path / "cm.xlsx", read_only=True)["Chi tiết"]["E20000"]
+    assert cell.value == "Nhiệm vụ 19999-4: tăng cường chuyển đổi số"
+
+
+@pytest.mark.parametrize("zip64", [False, True])
+def test_a_part_over_the_zip_limit_fails_as_in_xlsxwriter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zip64: bool
+) -> None:
+    """Parts over 2 GiB (here: over a limit lowered to 1 MiB): FileSizeError unless
+    use_zip64(), then a readable package — what plain xlsxwriter does."""
+    from xlsxwriter.exceptions import FileSizeError
+
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1 << 20)
+    outcomes = []
+    for cls in (xlsxwriter.Workbook, xlsxzip.Workbook):
+        path = tmp_path / f"{cls.__module__}.xlsx"
+        wb = cls(str(path), OPTIONS)
+        if zip64:
+            wb.use_zip64()
+        ws = wb.add_worksheet()
+        for r in range(40_000):
+            ws.write_number(r, 0, r)
+        try:
+            wb.close()
+        except FileSizeError:
+            outcomes.append("FileSizeError")
+        else:
+            outcomes.append(openpyxl.load_workbook(path, read_only=True).active["A40000"].value)
+    assert outcomes == ([39_999, 39_999] if zip64 else ["FileSizeError", "FileSizeError"])
     assert not _zip_threads()
 
 
