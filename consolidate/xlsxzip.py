@@ -185,6 +185,15 @@ class _StreamingPackager(Packager):  # type: ignore[misc]
         self._zip.join()
 
 
+class _EmptyZip(BytesIO):
+    """Where xlsxwriter's own zip file goes (it gets no entries). Never closed: if close()
+    fails, that zip file is left open, and a finalizer closing this buffer first would make
+    ZipFile's own finalizer fail noisily on stderr."""
+
+    def close(self) -> None:
+        pass
+
+
 class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]
     """``xlsxwriter.Workbook`` whose ``close()`` deflates each part while the next is made.
 
@@ -198,7 +207,7 @@ class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]
         self._target: str | None = None  # where the package goes when it is streamed
         if not self.constant_memory:
             self._target = path
-            self.filename = BytesIO()
+            self.filename = _EmptyZip()
 
     def _get_packager(self) -> Packager:
         if self._target is None:

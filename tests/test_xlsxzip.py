@@ -268,3 +268,34 @@ def test_the_renderer_falls_back_to_plain_xlsxwriter(
     assert made == [xlsxzip.Workbook, xlsxwriter.Workbook]
     assert openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames == ["Sheet1"]
     assert openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames == ["Sheet1"]
+
+
+@pytest.mark.parametrize("failure", ["generating", "writing"])
+def test_a_failed_close_leaves_nothing_that_complains_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """After close() failed, collecting what is left prints nothing on stderr (no finalizer
+    of a half-closed zip file failing)."""
+    import gc
+    import sys
+
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    def broken(self: object) -> None:
+        raise RuntimeError("hỏng giữa chừng")
+
+    if failure == "generating":
+        monkeypatch.setattr(SharedStrings, "_assemble_xml_file", broken)
+        target = tmp_path / "b.xlsx"
+    else:
+        target = tmp_path / "không có" / "b.xlsx"
+    caught: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: caught.append(repr(u.exc_value)))
+    for _ in range(3):
+        wb = xlsxzip.Workbook(target, OPTIONS)
+        _fill(wb, rows=50)
+        with pytest.raises((RuntimeError, FileCreateError)) as excinfo:
+            wb.close()
+        del wb, excinfo
+        gc.collect()
+    assert caught == []
