@@ -8,7 +8,7 @@ $(PY):
 	python3 -m venv $(VENV)
 
 test:
-	python3 -m venv .venv && .venv/bin/python -m pip install -q -e ".[test]" && .venv/bin/python -m pytest -q
+	bash scripts/install-system-deps.sh && python3 -m venv .venv && .venv/bin/python -m pip install -q -e ".[test]" && .venv/bin/python -m pytest -q
 
 lint: $(PY)
 	$(PY) -m pip install -q -e ".[test,dev]"

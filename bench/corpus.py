@@ -1,7 +1,7 @@
 """A deterministic corpus of unit submissions for the benchmark, and its workspace.
 
 Every file is a real filled submission written by the product's own template code
-(:func:`consolidate.template.write_submission`), with Vietnamese rows in the style of
+(:func:`consolidate.render.template.write_submission`), with Vietnamese rows in the style of
 :mod:`consolidate.demo`, then, for some files, reshaped the way units do it: title rows
 inserted above the table, a column moved and a private column added (openpyxl), or the
 whole file re-saved by another program (LibreOffice when installed, otherwise openpyxl).
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from consolidate.config import Config, Unit, default_config_text, load_config
+from consolidate.core.config import Config, Unit, default_config_text, load_config
 from consolidate.demo import (
     BOTTLENECKS,
     LEADERS,
@@ -162,9 +162,9 @@ def _toml_string(text: str) -> str:
 
 def write_workspace(root: Path) -> Config:
     """A workspace with the bench units and the demo task register imported."""
-    from consolidate.config import init_workspace
+    from consolidate.core.config import init_workspace
     from consolidate.demo import write_register_workbook
-    from consolidate.register import import_register
+    from consolidate.intake.register import import_register
 
     config = init_workspace(root)
     units = bench_units(config.units)
@@ -434,7 +434,7 @@ def _file_name(i: int, unit: Unit, as_of: date) -> str:
 def _write_one(
     job: tuple[Path, int, int, Unit, str, int, str, bool, list[Unit]],
 ) -> str:
-    from consolidate.template import write_submission
+    from consolidate.render.template import write_submission
 
     folder, seed, i, unit, as_of_text, n_tasks, variant, errors, units = job
     as_of = date.fromisoformat(as_of_text)
@@ -523,7 +523,7 @@ def build_corpus(
 
 def one_file(folder: Path, config: Config, seed: int, n_tasks: int = 300) -> Path:
     """A single submission of ``n_tasks`` rows (with projects) for the one-file step."""
-    from consolidate.template import write_submission
+    from consolidate.render.template import write_submission
 
     unit = config.unit_index.by_code["SKHCN"]
     rng = random.Random(f"{seed}-one-file")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from consolidate.text import label_key
+from consolidate.core.text import label_key
 from schemas import TASKS, Kind
 
 HEADER_SCAN_ROWS = 40
@@ -46,7 +46,7 @@ def naive_pipeline(paths: Sequence[Path]) -> NaiveResult:
     import pandas as pd
     import pandera.pandas as pa
 
-    from consolidate.validate import pandera_schema
+    from consolidate.intake.validate import pandera_schema
 
     schema = pandera_schema(TASKS)
     by_label = {label_key(c.label): c.key for c in TASKS.columns}

@@ -9,7 +9,7 @@ Steps (medians of ``--repeats``, a fresh workspace per repeat, imports warmed fi
    ``ingest_paths(config, [folder])`` (archive + read + validate + store + verdicts +
    feedback) on the whole corpus; target ≥ 5× faster and < 3 s;
 2. one file — ``ingest_bytes`` of a 300-row submission to verdict and feedback, ≤ 0.3 s,
-   and the interpreter start-up (``import consolidate.ingest``, ``consolidate --help``),
+   and the interpreter start-up (``import consolidate.intake.ingest``, ``consolidate --help``),
    each < 0.3 s, measured in subprocesses;
 3. weekly build — ``build_weekly`` for the corpus against xlsxwriter alone writing the same
    ``Chi tiết`` cells (:func:`bench.naive.write_floor`); target ≤ 1.3× the floor;
@@ -182,10 +182,10 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def warm_up(seed_ws: Path, work: Path, sample: Path) -> None:
     """Import and exercise everything once so that no timed step pays a first-call cost."""
-    from consolidate.config import load_config
-    from consolidate.consolidate import build_weekly
-    from consolidate.ingest import ingest_bytes
-    from consolidate.store import Store
+    from consolidate.build import build_weekly
+    from consolidate.core.config import load_config
+    from consolidate.intake.ingest import ingest_bytes
+    from consolidate.store.db import Store
 
     config = load_config(fresh_workspace(seed_ws, work / "warm-up"))
     ingest_bytes(config, sample.read_bytes(), sample.name, received_at=corpus_mod.RECEIVED_AT)
@@ -199,10 +199,10 @@ def flood_and_weekly(
     res: Results, corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, repeat: int
 ) -> Path:
     """One repeat of steps 1 and 3: naive, product flood, weekly build, write floor."""
-    from consolidate.config import load_config
-    from consolidate.consolidate import build_weekly
-    from consolidate.ingest import ingest_paths
-    from consolidate.store import Store
+    from consolidate.build import build_weekly
+    from consolidate.core.config import load_config
+    from consolidate.intake.ingest import ingest_paths
+    from consolidate.store.db import Store
 
     cpu = time.process_time()
     seconds, naive = timed(lambda: naive_pipeline(corpus.paths))
@@ -257,8 +257,8 @@ def flood_and_weekly(
 
 
 def one_file(res: Results, path: Path, seed_ws: Path, work: Path, warm: Path, repeat: int) -> None:
-    from consolidate.config import load_config
-    from consolidate.ingest import ingest_bytes
+    from consolidate.core.config import load_config
+    from consolidate.intake.ingest import ingest_bytes
 
     data = path.read_bytes()
     config = load_config(fresh_workspace(seed_ws, work / f"one-{repeat}"))
@@ -291,7 +291,11 @@ def consolidate_command() -> list[str]:
 def startup(res: Results, repeats: int) -> None:
     commands = {
         "start-up: python -c pass": [sys.executable, "-c", "pass"],
-        "start-up: import consolidate.ingest": [sys.executable, "-c", "import consolidate.ingest"],
+        "start-up: import consolidate.intake.ingest": [
+            sys.executable,
+            "-c",
+            "import consolidate.intake.ingest",
+        ],
         "start-up: consolidate --help": [*consolidate_command(), "--help"],
     }
     for key, command in commands.items():
@@ -304,8 +308,8 @@ def startup(res: Results, repeats: int) -> None:
 
 def child_ingest(corpus_dir: Path, workspace: Path, warm: Path) -> dict[str, Any]:
     """Run in a subprocess by the growth step: warm up, ingest the folder, report."""
-    from consolidate.config import load_config
-    from consolidate.ingest import ingest_bytes, ingest_paths
+    from consolidate.core.config import load_config
+    from consolidate.intake.ingest import ingest_bytes, ingest_paths
 
     config = load_config(workspace)
     ingest_bytes(
@@ -354,10 +358,10 @@ def growth(
 
 def profile(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> list[Path]:
     """One flood and one weekly build under pyinstrument (cProfile if it is missing)."""
-    from consolidate.config import load_config
-    from consolidate.consolidate import build_weekly
-    from consolidate.ingest import ingest_paths
-    from consolidate.store import Store
+    from consolidate.build import build_weekly
+    from consolidate.core.config import load_config
+    from consolidate.intake.ingest import ingest_paths
+    from consolidate.store.db import Store
 
     config = load_config(fresh_workspace(seed_ws, work / "profile"))
 
@@ -401,8 +405,8 @@ def profile(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> 
 def serial_stages(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Path) -> Path:
     """Seconds per stage of one flood with the process pool off (the workers' stages cannot
     be timed from this process), to ``<out>/stages-one-process.txt``."""
-    import consolidate.ingest as ingest
-    from consolidate.config import load_config
+    import consolidate.intake.ingest as ingest
+    from consolidate.core.config import load_config
 
     config = load_config(fresh_workspace(seed_ws, work / "stages"))
     saved = ingest.PARALLEL_MIN_FILES
@@ -467,8 +471,8 @@ def build_rows(res: Results, args: argparse.Namespace) -> list[Row]:
     bare = res.med("start-up: python -c pass")
     for key, label in (
         (
-            "start-up: import consolidate.ingest",
-            '2. start-up: python -c "import consolidate.ingest"',
+            "start-up: import consolidate.intake.ingest",
+            '2. start-up: python -c "import consolidate.intake.ingest"',
         ),
         ("start-up: consolidate --help", "2. start-up: consolidate --help"),
     ):
@@ -632,7 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (seed_ws / "consolidate.toml").is_file():
         shutil.rmtree(seed_ws, ignore_errors=True)
         corpus_mod.write_workspace(seed_ws)
-    from consolidate.config import load_config
+    from consolidate.core.config import load_config
 
     config = load_config(seed_ws)
     log(f"corpus: {args.files} files, seed {args.seed}")

@@ -1,6 +1,6 @@
 """Where the time of one ingest goes, without a profiler's overhead.
 
-:func:`timed_stages` wraps the stage functions that :mod:`consolidate.ingest` calls (and the
+:func:`timed_stages` wraps the stage functions that :mod:`consolidate.intake.ingest` calls (and the
 store's write methods) with wall-clock accumulators for the duration of a ``with`` block.
 Bench-only instrumentation: the product is not changed, only its names are patched and put
 back afterwards.
@@ -16,21 +16,25 @@ from typing import Any
 
 #: (module, attribute, stage label), in pipeline order.
 INGEST_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("consolidate.store", "Store.archive_bytes", "archive (hash, copy, fsync, ledger)"),
-    ("consolidate.ingest", "read_workbook", "read (unzip + XML parse)"),
-    ("consolidate.ingest", "check_layout", "layout + cell values"),
-    ("consolidate.ingest", "run_pandera", "pandera (one call per batch)"),
-    ("consolidate.ingest", "check_rules", "business rules"),
-    ("consolidate.ingest", "stored_tables", "rows for the store"),
-    ("consolidate.store", "Store.save_result", "store (verdict + snapshot)"),
-    ("consolidate.feedback", "write_feedback", "feedback (xlsx + txt)"),
+    ("consolidate.store.db", "Store.archive_bytes", "archive (hash, copy, fsync, ledger)"),
+    ("consolidate.intake.ingest", "read_workbook", "read (unzip + XML parse)"),
+    ("consolidate.intake.ingest", "check_layout", "layout + cell values"),
+    ("consolidate.intake.ingest", "run_pandera", "pandera (one call per batch)"),
+    ("consolidate.intake.ingest", "check_rules", "business rules"),
+    ("consolidate.intake.ingest", "stored_tables", "rows for the store"),
+    ("consolidate.store.db", "Store.save_result", "store (verdict + snapshot)"),
+    ("consolidate.intake.feedback", "write_feedback", "feedback (xlsx + txt)"),
 )
 #: Nested: render includes Chi tiết and close.
 WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("consolidate.consolidate", "weekly_data", "query + derived status (weekly_data)"),
-    ("consolidate.render", "write_weekly", "render, all sheets (write_weekly)"),
-    ("consolidate.render", "_task_detail", "  of which Chi tiết rows"),
-    ("consolidate.render", "Book.close", "  of which close (XML parts; deflated on a 2nd thread)"),
+    ("consolidate.reports.data", "weekly_data", "query + derived status (weekly_data)"),
+    ("consolidate.render.workbooks", "write_weekly", "render, all sheets (write_weekly)"),
+    ("consolidate.render.workbooks", "_task_detail", "  of which Chi tiết rows"),
+    (
+        "consolidate.render.workbooks",
+        "Book.close",
+        "  of which close (XML parts; deflated on a 2nd thread)",
+    ),
 )
 
 

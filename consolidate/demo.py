@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from consolidate.config import Config, Unit
+from consolidate.core.config import Config, Unit
 from schemas import REGISTER
 from schemas.columns import PILLARS
 
@@ -311,7 +311,7 @@ def _project_rows(unit: Unit, rng: random.Random) -> list[dict[str, Any]]:
 
 def generate(config: Config, folder: Path, seed: int = 2026) -> DemoPlan:
     """Write the demo submissions into ``folder`` and say when each one 'arrived'."""
-    from consolidate.template import write_submission
+    from consolidate.render.template import write_submission
 
     rng = random.Random(seed)
     plan = DemoPlan()
@@ -409,8 +409,8 @@ class DemoResult:
 
 def prepare_demo_workspace(directory: Path) -> Config:
     """A fresh demo workspace; refuses to wipe a folder that is not an earlier demo."""
-    from consolidate.config import init_workspace
-    from consolidate.errors import WorkspaceError
+    from consolidate.core.config import init_workspace
+    from consolidate.core.errors import WorkspaceError
 
     if directory.exists() and any(directory.iterdir()):
         if not (directory / DEMO_MARKER).exists():
@@ -428,9 +428,9 @@ def prepare_demo_workspace(directory: Path) -> Config:
 
 def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoResult:
     """Template → demo submissions in inbox/ → ingest → every report in outbox/."""
-    from consolidate.ingest import ingest_paths
-    from consolidate.register import import_register
-    from consolidate.template import write_template
+    from consolidate.intake.ingest import ingest_paths
+    from consolidate.intake.register import import_register
+    from consolidate.render.template import write_template
 
     config = prepare_demo_workspace(directory)
     write_template(
@@ -452,8 +452,8 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
 
 def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
     """The officer's Friday morning (and the 7th): weekly, projects and plan workbooks."""
-    from consolidate import consolidate as cons
-    from consolidate.store import Store
+    from consolidate import build as cons
+    from consolidate.store.db import Store
 
     tz = config.calendar.tz
     outputs: list[Path] = []

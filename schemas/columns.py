@@ -25,7 +25,7 @@ class Kind(StrEnum):
     MONEY = "money"  # number >= 0, million VND
     PERCENT = "percent"  # 0..100; 0.6 formatted as 60 % reads as 60
     DATE = "date"
-    DEADLINE = "deadline"  # the deadline grammar of consolidate.deadlines
+    DEADLINE = "deadline"  # the deadline grammar of consolidate.calendar.deadlines
     CHOICE = "choice"  # one of Column.choices
     UNIT = "unit"  # a configured unit (name, code or alias)
     EMAIL = "email"

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from consolidate.config import Config
-from consolidate.template import write_submission
+from consolidate.core.config import Config
+from consolidate.render.template import write_submission
 
 
 def task_row(i: int, **over: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.config import Config, init_workspace
+from consolidate.core.config import Config, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from consolidate.deadlines import parse_deadline
-from consolidate.findings import Finding, Report
-from consolidate.store import Store, utc_iso
+from consolidate.calendar.deadlines import parse_deadline
+from consolidate.core.findings import Finding, Report
+from consolidate.store.db import Store, utc_iso
 
 _counter = itertools.count(1)
 

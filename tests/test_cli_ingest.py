@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from consolidate.cli import main
-from consolidate.config import Config
-from consolidate.ingest import ingest_paths
+from consolidate.core.config import Config
+from consolidate.intake.ingest import ingest_paths
 from tests.builders import submission, task_row
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.config import CONFIG_NAME, default_config_text, init_workspace, load_config
-from consolidate.errors import ConfigError
+from consolidate.core.config import CONFIG_NAME, default_config_text, init_workspace, load_config
+from consolidate.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,22 +21,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consolidate.config import Config, Unit, init_workspace
-from consolidate.consolidate import (
+from consolidate.build import build_plan, build_projects, build_weekly, submission_status
+from consolidate.calendar.periods import PeriodError, parse_week
+from consolidate.core.config import Config, Unit, init_workspace
+from consolidate.reports.data import (
     EXTRA,
     LATE,
     MISSING,
     ON_TIME,
     REJECTED,
     STATUSES,
-    build_plan,
-    build_projects,
-    build_weekly,
-    submission_status,
     weekly_data,
 )
-from consolidate.periods import PeriodError, parse_week
-from consolidate.store import Store
+from consolidate.store.db import Store
 from schemas.columns import PILLARS
 from tests.helpers_store import add_rejected, add_submission, project, resend, task
 

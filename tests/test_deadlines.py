@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consolidate.deadlines import (
+from consolidate.calendar.deadlines import (
     DATE,
     MONTH,
     QUARTER,

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidate.config import Config
-from consolidate.findings import Report
-from consolidate.ingest import ingest_paths
-from consolidate.read import read_workbook
+from consolidate.core.config import Config
+from consolidate.core.findings import Report
+from consolidate.intake.ingest import ingest_paths
+from consolidate.intake.reader import read_workbook
 from tests.builders import cover, project_row, submission, task_row
 
 TZ_NOON = "2026-06-04T12:00:00+07:00"
@@ -207,7 +207,7 @@ def test_projects_disbursement_rules(workspace: Config, tmp_path: Path) -> None:
 
 
 def test_duplicate_task_codes_and_register(workspace: Config, tmp_path: Path) -> None:
-    from consolidate.store import Store
+    from consolidate.store.db import Store
 
     with Store(workspace.store, workspace.archive) as store:
         store.replace_register(
@@ -526,7 +526,7 @@ def test_file_resaved_by_libreoffice_is_accepted(workspace: Config, tmp_path: Pa
 
 
 def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
-    from consolidate.ingest import collect, is_ignored
+    from consolidate.intake.ingest import collect, is_ignored
 
     for name in (
         "~$bao cao.xlsx",
@@ -545,9 +545,15 @@ def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
 def test_compact_rows_store_the_same_as_one_dict_per_row(workspace: Config, tmp_path: Path) -> None:
     """The workers send rows as tuples (StoredTable); the store must hold exactly what the
     dict form stores."""
-    from consolidate.ingest import ROW_LIMITS
-    from consolidate.store import Store
-    from consolidate.validate import Checked, check_layout, check_rules, stored_rows, stored_tables
+    from consolidate.intake.ingest import ROW_LIMITS
+    from consolidate.intake.validate import (
+        Checked,
+        check_layout,
+        check_rules,
+        stored_rows,
+        stored_tables,
+    )
+    from consolidate.store.db import Store
 
     tasks = [task_row(i) for i in range(1, 8)]
     tasks[1]["officer"] = None  # a row with a 06 rõ note in "issues"

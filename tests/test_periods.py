@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.config import Calendar
-from consolidate.periods import (
+from consolidate.calendar.periods import (
     PeriodError,
     apply_holiday_rule,
     collecting_twice_monthly,
@@ -29,6 +28,7 @@ from consolidate.periods import (
     twice_monthly_containing,
     weekly_containing,
 )
+from consolidate.core.config import Calendar
 
 CAL = Calendar()
 TZ = CAL.tz

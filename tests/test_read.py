@@ -15,8 +15,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consolidate.config import Config
-from consolidate.read import RawWorkbook, read_workbook
+from consolidate.core.config import Config
+from consolidate.intake.reader import RawWorkbook, read_workbook
 from tests.builders import project_row, submission
 
 DATA = Path(__file__).parent / "data"

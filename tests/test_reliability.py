@@ -29,15 +29,16 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from consolidate.config import Config, init_workspace
-from consolidate.consolidate import build_weekly, weekly_data
-from consolidate.errors import ConsolidateError, OutputError
-from consolidate.findings import Report
-from consolidate.ingest import ingest_bytes, ingest_paths
-from consolidate.periods import parse_week
-from consolidate.read import read_workbook
-from consolidate.store import Store
-from consolidate.text import clean_multiline
+from consolidate.build import build_weekly
+from consolidate.calendar.periods import parse_week
+from consolidate.core.config import Config, init_workspace
+from consolidate.core.errors import ConsolidateError, OutputError
+from consolidate.core.findings import Report
+from consolidate.core.text import clean_multiline
+from consolidate.intake.ingest import ingest_bytes, ingest_paths
+from consolidate.intake.reader import read_workbook
+from consolidate.reports.data import weekly_data
+from consolidate.store.db import Store
 from tests.builders import cover, submission, task_row
 
 REPO = Path(__file__).resolve().parent.parent
@@ -543,7 +544,7 @@ def test_hostile_container_memory_is_bounded_in_process(
 RSS_PROBE = r"""
 import resource, sys
 from pathlib import Path
-from consolidate.read import read_workbook
+from consolidate.intake.reader import read_workbook
 
 def peak_mib():
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -812,7 +813,7 @@ class _FullDisk(zipfile.ZipFile):
 def _disk_fills_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both zip writers of our workbooks: xlsxwriter's own and the threaded one of reports."""
     monkeypatch.setattr("xlsxwriter.workbook.ZipFile", _FullDisk)
-    monkeypatch.setattr("consolidate.xlsxzip.ZipFile", _FullDisk)
+    monkeypatch.setattr("consolidate.render.xlsxzip.ZipFile", _FullDisk)
 
 
 def test_disk_full_while_writing_the_weekly_report_keeps_the_previous_one(

@@ -23,11 +23,11 @@ from typing import Any
 
 import openpyxl
 
-from consolidate.config import Config
-from consolidate.consolidate import build_weekly
-from consolidate.ingest import ingest_paths
-from consolidate.lock import workspace_lock
-from consolidate.store import Store
+from consolidate.build import build_weekly
+from consolidate.core.config import Config
+from consolidate.core.lock import workspace_lock
+from consolidate.intake.ingest import ingest_paths
+from consolidate.store.db import Store
 from tests.builders import cover, submission, task_row
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,10 +54,10 @@ def log(event):
         with open(spec["log"], "a", encoding="utf-8") as fh:
             fh.write(json.dumps([spec["name"], event, time.time()]) + "\n")
 
-import consolidate.consolidate as cons
-import consolidate.ingest as ingest_mod
-import consolidate.lock as lock_mod
-from consolidate.store import Store
+import consolidate.reports.data as cons
+import consolidate.intake.ingest as ingest_mod
+import consolidate.core.lock as lock_mod
+from consolidate.store.db import Store
 
 real_lock = lock_mod.workspace_lock
 

@@ -15,12 +15,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from consolidate import render
-from consolidate.config import Config
-from consolidate.consolidate import build_plan, build_projects, build_weekly
-from consolidate.errors import OutputError
-from consolidate.render import safe_write, sheet_name, versioned_name
-from consolidate.store import Store
+from consolidate.build import build_plan, build_projects, build_weekly
+from consolidate.core.config import Config
+from consolidate.core.errors import OutputError
+from consolidate.render import workbooks as render
+from consolidate.render.workbooks import safe_write, sheet_name, versioned_name
+from consolidate.store.db import Store
 from tests.helpers_store import add_submission, project, task
 
 EVIL = {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.consolidate import (
+from consolidate.reports.data import (
     DONE_LATE,
     DONE_ON_TIME,
     DONE_STATUSES,

@@ -20,9 +20,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from consolidate.config import Calendar, Config, Unit, WeekdayTime, load_config
-from consolidate.errors import OutputError
-from consolidate.template import (
+from consolidate.core.config import Calendar, Config, Unit, WeekdayTime, load_config
+from consolidate.core.errors import OutputError
+from consolidate.render.template import (
     COVER_FIRST_ROW,
     HEADER_ROW,
     HIDDEN_SHEET,

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-import consolidate.watch as watch_module
-from consolidate.config import Config
-from consolidate.findings import Finding, Report
-from consolidate.ingest import IngestResult, ingest_paths
-from consolidate.watch import Watcher, report_line, watch
+import consolidate.intake.watch as watch_module
+from consolidate.core.config import Config
+from consolidate.core.findings import Finding, Report
+from consolidate.intake.ingest import IngestResult, ingest_paths
+from consolidate.intake.watch import Watcher, report_line, watch
 from tests.builders import submission
 
 SETTLE = 0.3

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlsxwriter.exceptions import FileCreateError
 
-from consolidate import xlsxzip
+from consolidate.render import xlsxzip
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
@@ -252,7 +252,7 @@ def test_a_part_over_the_zip_limit_fails_as_in_xlsxwriter(
 def test_the_renderer_falls_back_to_plain_xlsxwriter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from consolidate import render
+    from consolidate.render import workbooks as render
 
     made: list[type] = []
     real_init: Callable[..., None] = xlsxwriter.Workbook.__init__

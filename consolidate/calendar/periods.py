@@ -2,7 +2,7 @@
 
 A period is the window ``(start, cutoff]`` in which units send one report; ``start`` is the
 previous period's cut-off, so every moment belongs to exactly one weekly and one
-twice-monthly period. Cut-offs and deliveries come from :class:`~consolidate.config.Calendar`.
+twice-monthly period. Cut-offs and deliveries come from :class:`~consolidate.core.config.Calendar`.
 
 Holidays: Vietnamese public holidays come from the ``holidays`` package (including the
 Saturdays that the government turns into working days). ``Calendar.holiday_rule`` says what
@@ -32,8 +32,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from consolidate.config import Calendar
-from consolidate.deadlines import ROMAN, ROMAN_OF
+from consolidate.calendar.deadlines import ROMAN, ROMAN_OF
+from consolidate.core.config import Calendar
 
 WEEKLY = "weekly"
 TWICE_MONTHLY = "twice_monthly"

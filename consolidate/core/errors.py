@@ -1,6 +1,6 @@
 """Exceptions for a broken environment or configuration — never for bad data.
 
-Bad data in a submission is a :class:`consolidate.findings.Report`, not an exception.
+Bad data in a submission is a :class:`consolidate.core.findings.Report`, not an exception.
 Every exception here carries a Vietnamese message and a hint on how to fix it; the CLI
 maps them to exit code 2.
 """

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from consolidate.config import Config
-from consolidate.errors import RegisterError
-from consolidate.findings import Finding, Report
-from consolidate.lock import workspace_lock
-from consolidate.read import read_workbook
-from consolidate.store import Store
-from consolidate.validate import (
+from consolidate.core.config import Config
+from consolidate.core.errors import RegisterError
+from consolidate.core.findings import Finding, Report
+from consolidate.core.lock import workspace_lock
+from consolidate.intake.reader import read_workbook
+from consolidate.intake.validate import (
     Checked,
     Table,
     _coerce_table,
@@ -24,6 +23,7 @@ from consolidate.validate import (
     pandera_schema,
     stored_rows,
 )
+from consolidate.store.db import Store
 from schemas import REGISTER
 
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from consolidate.text import nfc
+from consolidate.core.text import nfc
 
 DATE = "date"
 MONTH = "month"

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from consolidate.config import Config, Unit, UnitIndex
-from consolidate.deadlines import DeadlineError, parse_deadline
-from consolidate.findings import Finding, Report, Severity, cell_ref
-from consolidate.read import CellError, Formula, RawWorkbook, Sheet
-from consolidate.store import StoredTable
-from consolidate.text import clean_multiline, label_key, legacy_encoding, nfc
+from consolidate.calendar.deadlines import DeadlineError, parse_deadline
+from consolidate.core.config import Config, Unit, UnitIndex
+from consolidate.core.findings import Finding, Report, Severity, cell_ref
+from consolidate.core.text import clean_multiline, label_key, legacy_encoding, nfc
+from consolidate.intake.reader import CellError, Formula, RawWorkbook, Sheet
+from consolidate.store.db import StoredTable
 from schemas import COVER, COVER_SHEET, SHEETS, TEMPLATE_VERSION, Column, Kind, SheetSpec
 from schemas.columns import (
     SIX_CLEAR,
@@ -175,7 +175,7 @@ def parse_date(value: Any, label: str) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 36526 <= value <= 73051:
-        from consolidate.deadlines import excel_serial_to_date
+        from consolidate.calendar.deadlines import excel_serial_to_date
 
         return excel_serial_to_date(value)
     text = nfc(str(value))

@@ -1,7 +1,7 @@
 """Command-line interface. The only module that imports click.
 
 Each command parses options, calls one library function and maps library exceptions
-(:mod:`consolidate.errors`) to a Vietnamese message and exit code 2. Heavy libraries are
+(:mod:`consolidate.core.errors`) to a Vietnamese message and exit code 2. Heavy libraries are
 imported inside the commands so that ``consolidate --help`` starts fast.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from consolidate import __version__
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -77,7 +77,7 @@ class Group(click.Group):
 
 
 def _workspace(ctx: click.Context) -> Any:
-    from consolidate.config import find_workspace, load_config
+    from consolidate.core.config import find_workspace, load_config
 
     root_opt = ctx.find_root().params.get("workspace")
     root = Path(root_opt) if root_opt else find_workspace(Path.cwd())
@@ -106,7 +106,7 @@ def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path | None) -> None:
     """Tạo không gian làm việc (consolidate.toml, inbox/, outbox/, archive/, store/)."""
-    from consolidate.config import init_workspace
+    from consolidate.core.config import init_workspace
 
     config = init_workspace(directory or Path.cwd())
     click.echo(f"Đã tạo không gian làm việc tại {config.root}")
@@ -125,7 +125,7 @@ def init(directory: Path | None) -> None:
 @click.pass_context
 def template(ctx: click.Context, out: Path | None) -> None:
     """Tạo tệp mẫu báo cáo (khung báo cáo chung) cho các đơn vị."""
-    from consolidate.template import write_template
+    from consolidate.render.template import write_template
 
     config = _workspace(ctx)
     target = out or config.root / "templates" / "report_template.xlsx"
@@ -161,7 +161,7 @@ def _parse_moment(text: str | None, config: Any) -> Any:
 
 
 def _report_line(report: Any) -> str:
-    from consolidate.watch import report_line
+    from consolidate.intake.watch import report_line
 
     return report_line(report)
 
@@ -192,8 +192,8 @@ def ingest(
     """
     import json
 
-    from consolidate.ingest import collect, ingest_paths
-    from consolidate.progress import progress_bar
+    from consolidate.core.progress import progress_bar
+    from consolidate.intake.ingest import collect, ingest_paths
 
     config = _workspace(ctx)
     moment = _parse_moment(received_at, config)
@@ -262,8 +262,8 @@ def watch(ctx: click.Context, settle: float, rescan: float, polling: bool) -> No
     """
     import logging
 
-    from consolidate.watch import log_to_file
-    from consolidate.watch import watch as watch_inbox
+    from consolidate.intake.watch import log_to_file
+    from consolidate.intake.watch import watch as watch_inbox
 
     config = _workspace(ctx)
     if ctx.find_root().params.get("debug"):
@@ -292,8 +292,8 @@ def register() -> None:
 @click.pass_context
 def register_import(ctx: click.Context, file: Path | None) -> None:
     """Nhập danh mục nhiệm vụ từ tệp Excel (mặc định: tệp trong cấu hình)."""
-    from consolidate.errors import RegisterError
-    from consolidate.register import import_register
+    from consolidate.core.errors import RegisterError
+    from consolidate.intake.register import import_register
 
     config = _workspace(ctx)
     try:
@@ -311,9 +311,9 @@ def register_import(ctx: click.Context, file: Path | None) -> None:
 def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, **kw: Any) -> None:
     import json
 
-    from consolidate import consolidate as cons
-    from consolidate.lock import workspace_lock
-    from consolidate.store import Store
+    from consolidate import build as cons
+    from consolidate.core.lock import workspace_lock
+    from consolidate.store.db import Store
 
     config = _workspace(ctx)
     now = _parse_moment(now_text, config)
@@ -384,8 +384,8 @@ def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
     """Đơn vị nào đã / chưa báo cáo trong kỳ tuần và kỳ dự án hiện tại."""
     import json
 
-    from consolidate import consolidate as cons
-    from consolidate.store import Store
+    from consolidate import build as cons
+    from consolidate.store.db import Store
 
     config = _workspace(ctx)
     with Store(config.store, config.archive) as store:

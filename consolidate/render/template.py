@@ -39,11 +39,11 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from consolidate.config import Calendar, Unit
-from consolidate.deadlines import EXAMPLES as DEADLINE_EXAMPLES
-from consolidate.deadlines import MAX_YEAR, MIN_YEAR
-from consolidate.errors import OutputError
-from consolidate.text import label_key
+from consolidate.calendar.deadlines import EXAMPLES as DEADLINE_EXAMPLES
+from consolidate.calendar.deadlines import MAX_YEAR, MIN_YEAR
+from consolidate.core.config import Calendar, Unit
+from consolidate.core.errors import OutputError
+from consolidate.core.text import label_key
 from schemas import COVER, COVER_SHEET, GUIDE_SHEET, SHEETS, TEMPLATE_VERSION, Kind, SheetSpec
 from schemas.columns import SIX_CLEAR, Column
 

@@ -26,10 +26,10 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from consolidate.config import Config
-from consolidate.errors import ConsolidateError, WorkspaceError
-from consolidate.findings import VERDICT_LABELS, Report
-from consolidate.ingest import (
+from consolidate.core.config import Config
+from consolidate.core.errors import ConsolidateError, WorkspaceError
+from consolidate.core.findings import VERDICT_LABELS, Report
+from consolidate.intake.ingest import (
     PROCESSED_DIR,
     IngestResult,
     ingest_paths,

@@ -1,7 +1,7 @@
 """Consolidation: derived task status, which snapshot counts, and the data of each report.
 
 Everything here reads the store; nothing re-reads a workbook. The data objects are plain
-dataclasses and NamedTuples that :mod:`consolidate.render` writes.
+dataclasses and NamedTuples that :mod:`consolidate.render.workbooks` writes.
 
 Decisions where the issue is silent (also in the closing note of the work):
 
@@ -31,31 +31,20 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from consolidate.config import Config, Unit
-from consolidate.deadlines import RECURRING, try_parse_deadline
-from consolidate.periods import (
+from consolidate.calendar.deadlines import RECURRING, try_parse_deadline
+from consolidate.calendar.periods import (
     MONTH,
     QUARTER,
     Period,
     PeriodError,
-    collecting_twice_monthly,
-    collecting_weekly,
-    current_month,
-    current_twice_monthly,
-    current_weekly,
-    fmt_date,
     fmt_dt,
     localize,
     next_period,
-    parse_month,
-    parse_quarter,
-    parse_twice_monthly,
-    parse_week,
 )
-from consolidate.store import Store
+from consolidate.core.config import Config, Unit
+from consolidate.store.db import Store
 from schemas import PROJECTS, TASKS
 from schemas.columns import PILLARS, STATE_DONE, STATE_IN_PROGRESS
 
@@ -1202,192 +1191,3 @@ def register_view(
         count(row.source_doc or "Nhiệm vụ đơn vị tự đề ra (không ghi văn bản giao)",
               row.deadline_kind, row.deadline_end, row.status)  # fmt: skip
     return sorted(docs.values(), key=lambda s: s.source_doc)
-
-
-# --- top level: what the CLI calls ------------------------------------------------------------
-
-
-@dataclass
-class BuildResult:
-    """What a build wrote and a short Vietnamese summary for the officer."""
-
-    report: str  # "weekly" | "projects" | "plan"
-    period: Period
-    path: Path  # the file actually written (may be a versioned name)
-    note: str  # Vietnamese note when the usual name was busy, else ""
-    summary: str
-    figures: dict[str, Any]
-
-    @property
-    def paths(self) -> list[Path]:
-        return [self.path]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "report": self.report,
-            "period": self.period.to_dict(),
-            "path": str(self.path),
-            "note": self.note,
-            "summary": self.summary,
-            "figures": self.figures,
-        }
-
-
-def weekly_file_name(period: Period) -> str:
-    return f"Bao-cao-tuan-{period.file_key}.xlsx"
-
-
-def projects_file_name(period: Period) -> str:
-    return f"Bao-cao-du-an-{period.file_key}.xlsx"
-
-
-def plan_file_name(period: Period) -> str:
-    return f"Ke-hoach-chi-tiet-{period.file_key}.xlsx"
-
-
-def _units_line(sel: Selection) -> str:
-    c = sel.counts()
-    line = (
-        f"Đơn vị: {c['reported']}/{c['expected']} đã báo cáo ({c['on_time']} đúng hạn, "
-        f"{c['late']} trễ hạn); {c['missing']} chưa báo cáo; {c['rejected']} bị từ chối chờ gửi lại."
-    )
-    missing = [u.name for u in sel.expected if not u.reported]
-    if missing:
-        shown = ", ".join(missing[:8]) + (
-            f" và {len(missing) - 8} đơn vị khác" if len(missing) > 8 else ""
-        )
-        line += f"\n  Chưa có báo cáo kỳ này: {shown}."
-    return line
-
-
-def _notes(preliminary: Period | None, write_note: str) -> str:
-    """Lines appended to every build summary: figures not final yet, a versioned file name."""
-    out = ""
-    if preliminary is not None:
-        out += f"\nLưu ý: chưa đến hạn chốt {fmt_dt(preliminary.cutoff)}, số liệu là tạm tính."
-    if write_note:
-        out += f"\n{write_note}"
-    return out
-
-
-def build_weekly(
-    config: Config, store: Store, week: str | None = None, now: datetime | None = None
-) -> BuildResult:
-    """Build ``outbox/Bao-cao-tuan-<week>.xlsx``. Default week: the latest closed one."""
-    from consolidate.render import write_weekly
-
-    moment = _now(config, now)
-    period = parse_week(config.calendar, week) if week else current_weekly(config.calendar, moment)
-    data = weekly_data(config, store, period, moment)
-    outcome = write_weekly(data, config.outbox / weekly_file_name(period))
-    t = data.tally
-    summary = (
-        f"Đã lập báo cáo {period.label.lower()} (chốt {fmt_dt(period.cutoff)}): {outcome.path.name}\n"
-        f"{_units_line(data.selection)}\n"
-        f"Nhiệm vụ: {t.total} — {t.by_status[OVERDUE]} quá hạn, {t.by_status[DUE_SOON]} sắp đến hạn, "
-        f"{t.by_status[DONE_ON_TIME] + t.by_status[DONE_LATE]} đã hoàn thành; "
-        f"{fmt_pct(t.six_pct)} ghi đủ 06 rõ."
-    )
-    summary += _notes(period if data.preliminary else None, outcome.note)
-    return BuildResult("weekly", period, outcome.path, outcome.note, summary, data.figures())
-
-
-def build_projects(
-    config: Config, store: Store, period: str | None = None, now: datetime | None = None
-) -> BuildResult:
-    """Build ``outbox/Bao-cao-du-an-<period>.xlsx``. Default: the latest closed period."""
-    from consolidate.render import write_projects
-
-    moment = _now(config, now)
-    cal = config.calendar
-    chosen = parse_twice_monthly(cal, period) if period else current_twice_monthly(cal, moment)
-    data = projects_data(config, store, chosen, moment)
-    outcome = write_projects(data, config.outbox / projects_file_name(chosen))
-    total = data.total()
-    rate = "—" if total.rate is None else fmt_pct(total.rate)
-    summary = (
-        f"Đã lập báo cáo dự án {chosen.label.lower()}: {outcome.path.name}\n"
-        f"{_units_line(data.selection)}\n"
-        f"Dự án: {total.n_projects}; kế hoạch vốn {fmt_num(total.year_plan)} triệu đồng, "
-        f"giải ngân {fmt_num(total.disbursed)} triệu đồng ({rate}); "
-        f"{total.n_lagging} dự án chậm giải ngân; {total.n_no_policy} dự án chưa phê duyệt chủ trương."
-    )
-    summary += _notes(chosen if data.preliminary else None, outcome.note)
-    return BuildResult("projects", chosen, outcome.path, outcome.note, summary, data.figures())
-
-
-def build_plan(
-    config: Config,
-    store: Store,
-    month: str | None = None,
-    quarter: str | None = None,
-    now: datetime | None = None,
-) -> BuildResult:
-    """Build ``outbox/Ke-hoach-chi-tiet-<month|quarter>.xlsx``. Default: the current month."""
-    from consolidate.render import write_plan
-
-    if month and quarter:
-        raise PeriodError("Chỉ chọn một: --month hoặc --quarter.")
-    moment = _now(config, now)
-    cal = config.calendar
-    if quarter:
-        period = parse_quarter(cal, quarter)
-    elif month:
-        period = parse_month(cal, month)
-    else:
-        period = current_month(cal, moment)
-    data = plan_data(config, store, period, moment)
-    outcome = write_plan(data, config.outbox / plan_file_name(period))
-    summary = (
-        f"Đã lập kế hoạch chi tiết {period.label}: {outcome.path.name}\n"
-        f"Nhiệm vụ có thời hạn trong kỳ: {data.n_due} (từ {len(data.snapshots)} đơn vị); "
-        f"thường xuyên: {len(data.recurring)}; quá hạn từ trước chưa hoàn thành: "
-        f"{len(data.overdue_before)}; số liệu tính đến ngày {fmt_date(data.as_of)}."
-    )
-    summary += _notes(None, outcome.note)
-    return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures())
-
-
-def submission_status(config: Config, store: Store, now: datetime | None = None) -> dict[str, Any]:
-    """Who has / has not reported for the periods the office is collecting now.
-
-    The period shown is the first one whose delivery is still ahead: before Thursday 17:00
-    the current week; on Friday morning the week that just closed (late files still count).
-    JSON-serialisable.
-    """
-    moment = _now(config, now)
-    cal = config.calendar
-    out: dict[str, Any] = {"generated_at": moment.isoformat(timespec="seconds")}
-    lines = []
-    for key, report, period in (
-        ("weekly", "weekly", collecting_weekly(cal, moment)),
-        ("twice_monthly", "projects", collecting_twice_monthly(cal, moment)),
-    ):
-        sel = select_snapshots(config, store, period, report, moment)
-        not_reported = [u for u in sel.expected if not u.reported]
-        out[key] = {
-            "report": report,
-            "period": period.to_dict(),
-            "open": moment <= period.cutoff,
-            "counts": sel.counts(),
-            "units": [u.to_dict() for u in sel.units],
-            "not_reported": [
-                {"code": u.code, "name": u.name, "status": u.status} for u in not_reported
-            ],
-            "unknown_files": [
-                {
-                    "file": f.original_name,
-                    "received_at": f.received_at.isoformat(),
-                    "n_errors": f.n_errors,
-                }
-                for f in sel.unknown_files
-            ],
-        }
-        what = "Báo cáo tuần" if report == "weekly" else "Báo cáo dự án"
-        state = "đang nhận" if moment <= period.cutoff else "đã chốt"
-        lines.append(
-            f"{what} — {period.label} (hạn chốt {fmt_dt(period.cutoff)}, {state}):\n  "
-            + _units_line(sel).replace("\n", "\n  ")
-        )
-    out["summary"] = "\n".join(lines)
-    return out

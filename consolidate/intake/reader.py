@@ -24,7 +24,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from consolidate.findings import Finding, cell_ref
+from consolidate.core.findings import Finding, cell_ref
 
 # Limits keep a hostile file from costing unbounded memory or time.
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -13,7 +13,7 @@ Rules kept everywhere in this module:
   printed page, page numbers in the footer.
 - :func:`safe_write` writes to a temporary file in the outbox and renames it; a target open in
   Excel (``PermissionError``) gets a versioned name; a failed write leaves the previous
-  report intact and raises :class:`~consolidate.errors.OutputError`.
+  report intact and raises :class:`~consolidate.core.errors.OutputError`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from consolidate import xlsxzip
-from consolidate.consolidate import (
+from consolidate.calendar.periods import date_line, fmt_date, fmt_dt
+from consolidate.core.errors import OutputError
+from consolidate.core.text import nfc
+from consolidate.render import xlsxzip
+from consolidate.reports.data import (
     DONE_LATE,
     DONE_ON_TIME,
     DUE_SOON,
@@ -57,9 +60,6 @@ from consolidate.consolidate import (
     fmt_num,
     fmt_pct,
 )
-from consolidate.errors import OutputError
-from consolidate.periods import date_line, fmt_date, fmt_dt
-from consolidate.text import nfc
 
 FONT = "Times New Roman"
 ISSUER = "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"
@@ -355,7 +355,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 class Book:
     def __init__(self, path: Path, created: datetime, *, constant_memory: bool = False) -> None:
         # The package is deflated on a second thread while xlsxwriter generates it
-        # (consolidate.xlsxzip); plain xlsxwriter if its private hooks ever change.
+        # (consolidate.render.xlsxzip); plain xlsxwriter if its private hooks ever change.
         workbook = xlsxzip.Workbook if xlsxzip.supported() else xlsxwriter.Workbook
         self.wb = workbook(str(path), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
         # A fixed creation time keeps two builds of the same period identical.

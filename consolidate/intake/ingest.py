@@ -20,12 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from consolidate.config import Config
-from consolidate.findings import ACCEPTED, DUPLICATE, REJECTED, Report
-from consolidate.lock import workspace_lock
-from consolidate.read import RawWorkbook, read_workbook
-from consolidate.store import Store, StoredTable, utc_iso
-from consolidate.validate import (
+from consolidate.core.config import Config
+from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
+from consolidate.core.lock import workspace_lock
+from consolidate.intake.reader import RawWorkbook, read_workbook
+from consolidate.intake.validate import (
     META_SHEET,
     Checked,
     check_layout,
@@ -34,6 +33,7 @@ from consolidate.validate import (
     stored_tables,
     warm_pandera,
 )
+from consolidate.store.db import Store, StoredTable, utc_iso
 from schemas.columns import GUIDE_SHEET
 
 BATCH = 200
@@ -415,7 +415,7 @@ def _pointed(item: _Item) -> RawWorkbook | None:
 
 
 def pointed_rows(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
-    from consolidate.read import split_ref
+    from consolidate.intake.reader import split_ref
 
     rows_by_sheet: dict[str, set[int]] = {}
     for f in checked.report.findings:
@@ -479,7 +479,7 @@ def _answer(
     config: Config, _register: object, report: Report, workbook: RawWorkbook | None
 ) -> tuple[str, str] | str:
     """Write the unit's feedback; the paths, or why it could not be written."""
-    from consolidate.feedback import write_feedback
+    from consolidate.intake.feedback import write_feedback
 
     try:
         xlsx, txt = write_feedback(config, report, workbook, None)

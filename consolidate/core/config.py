@@ -2,7 +2,7 @@
 
 A workspace is a folder holding ``consolidate.toml``, ``inbox/``, ``outbox/``, the
 content-addressed ``archive/`` and the SQLite store. Bad configuration raises
-:class:`~consolidate.errors.ConfigError` naming the key and the fix, in Vietnamese.
+:class:`~consolidate.core.errors.ConfigError` naming the key and the fix, in Vietnamese.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from consolidate.errors import ConfigError, WorkspaceError
-from consolidate.text import loose_key, nfc
+from consolidate.core.errors import ConfigError, WorkspaceError
+from consolidate.core.text import loose_key, nfc
 
 CONFIG_NAME = "consolidate.toml"
 UNIT_KINDS = ("so-ban-nganh", "xa-phuong")
@@ -152,7 +152,7 @@ class Config:
 
     @property
     def lock_path(self) -> Path:
-        return self.store.parent / "consolidate.lock"
+        return self.store.parent / "consolidate.core.lock"
 
     def ensure_dirs(self) -> None:
         for folder in (self.inbox, self.outbox, self.archive, self.store.parent):

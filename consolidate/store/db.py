@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from consolidate.errors import StoreError, StoreLocked, WorkspaceError
-from consolidate.findings import ACCEPTED, Report
+from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError
+from consolidate.core.findings import ACCEPTED, Report
 from schemas import SHEETS, Kind, SheetSpec
 
 SCHEMA_VERSION = 1

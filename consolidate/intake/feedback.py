@@ -14,17 +14,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from consolidate.config import Config
-from consolidate.findings import (
+from consolidate.core.config import Config
+from consolidate.core.findings import (
     ACCEPTED,
     SEVERITY_LABELS,
     VERDICT_LABELS,
     Finding,
     Report,
 )
-from consolidate.read import Formula, RawWorkbook
-from consolidate.store import parse_iso
-from consolidate.validate import Checked
+from consolidate.intake.reader import Formula, RawWorkbook
+from consolidate.intake.validate import Checked
+from consolidate.store.db import parse_iso
 
 FEEDBACK_DIR = "phan-hoi"
 FONT = "Times New Roman"
@@ -314,7 +314,7 @@ def _copy_sheets(
     for f in findings:
         if f.sheet and f.cell:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
-    from consolidate.findings import cell_ref
+    from consolidate.core.findings import cell_ref
 
     for name, target in copies.items():
         sheet = workbook.sheets[name]
@@ -352,7 +352,7 @@ def _copy_sheets(
                 f"{SEVERITY_LABELS[f.severity]}: {f.message}\nCách sửa: {f.fix}" for f in items
             )
             ws.write_comment(ref, note[:30000], {"x_scale": 3, "y_scale": 3, "font_name": FONT})
-            from consolidate.read import split_ref
+            from consolidate.intake.reader import split_ref
 
             r, c = split_ref(ref)
             if (r not in sheet.rows) or (c not in sheet.rows[r]):

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
-from consolidate.config import Config
-from consolidate.errors import StoreLocked
+from consolidate.core.config import Config
+from consolidate.core.errors import StoreLocked
 
 DEFAULT_TIMEOUT_S = 120.0
 

@@ -1,0 +1,1 @@
+"""Workbooks people read: the unit template and the leaders' reports (xlsxwriter)."""

@@ -1,0 +1,1 @@
+"""The embedded SQLite store: submissions, their rows, the register and the ledger."""
