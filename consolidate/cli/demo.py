@@ -1,0 +1,40 @@
+"""The ``demo`` command: the whole pipeline on generated data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from consolidate.cli.app import Command
+from consolidate.cli.ingest import report_line
+
+
+@click.command(cls=Command)
+@click.argument(
+    "directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--seed", default=2026, show_default=True, help="Hạt giống sinh dữ liệu mẫu.")
+def demo(directory: Path, seed: int) -> None:
+    """Chạy thử toàn bộ quy trình trên dữ liệu mẫu (mẫu → tệp đơn vị → tiếp nhận → báo cáo).
+
+    Tạo không gian làm việc mẫu trong DIRECTORY (mặc định ./demo; chạy lại sẽ làm mới).
+    """
+    from consolidate.demo import run_demo
+
+    click.echo(f"Tạo dữ liệu mẫu trong {directory.resolve()} ...")
+    result = run_demo(directory, seed=seed, progress=lambda r: click.echo(report_line(r)))
+    accepted = sum(1 for r in result.reports if r.verdict == "accepted")
+    click.echo(
+        f"Đã tiếp nhận {accepted}/{len(result.reports)} tệp; "
+        f"{len(result.plan.missing)} đơn vị không gửi: {', '.join(result.plan.missing)}."
+    )
+    for note in result.notes:
+        click.echo(note)
+    click.echo("Báo cáo tổng hợp:")
+    for path in result.outputs:
+        click.echo(f"  {path}")
+    click.echo(f"Phản hồi cho đơn vị: {result.root / 'outbox' / 'phan-hoi'}")
+
+
+COMMANDS = (demo,)

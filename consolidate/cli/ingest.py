@@ -1,0 +1,135 @@
+"""Commands that take units' files in: ``ingest`` and ``watch``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from consolidate.cli.app import EXIT_OK, Command, parse_moment, workspace_config
+
+
+def report_line(report: Any) -> str:
+    """One line per file: verdict, unit, file name (imported lazily: intake is heavy)."""
+    from consolidate.intake import watch
+
+    return watch.report_line(report)
+
+
+@click.command(cls=Command)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--received-at",
+    metavar="THỜI_ĐIỂM",
+    help='Thời điểm tệp thực sự đến (giờ của thư điện tử), dạng "04/06/2026 16:30". Mặc định: bây giờ.',
+)
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và trả lời, không lưu gì.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="In từng lỗi, cảnh báo của mỗi tệp.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    received_at: str | None,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    """Tiếp nhận tệp báo cáo (tệp hoặc thư mục): lưu bản gốc, kiểm tra, lưu số liệu, trả lời đơn vị.
+
+    Mã thoát: 0 nếu mọi tệp được tiếp nhận, 1 nếu có tệp không được tiếp nhận,
+    2 nếu lỗi cách dùng hoặc môi trường.
+    """
+    import json
+
+    from consolidate.core.progress import progress_bar
+    from consolidate.intake.ingest import collect, ingest_paths
+
+    config = workspace_config(ctx)
+    moment = parse_moment(received_at, config)
+    files = collect(paths)
+    if not files:
+        click.echo("Không có tệp nào để tiếp nhận.", err=True)
+        sys.exit(EXIT_OK)
+    with progress_bar(len(files), "Tiếp nhận", enabled=not as_json) as advance:
+
+        def on_report(report: Any) -> None:
+            advance()
+            if not as_json:
+                click.echo(report_line(report))
+                if verbose or report.errors:
+                    for f in report.findings if verbose else report.errors:
+                        where = f" [{f.where()}]" if f.where() else ""
+                        click.echo(f"    - {f.message}{where}")
+
+        result = ingest_paths(
+            config, files, received_at=moment, dry_run=dry_run, progress=on_report
+        )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        for note in result.notes:
+            click.echo(note)
+        click.echo(
+            f"Tổng cộng {len(result.reports)} tệp: {result.count('accepted')} tiếp nhận, "
+            f"{result.count('rejected')} không tiếp nhận, {result.count('duplicate')} trùng."
+            + (" (chạy thử, không lưu)" if dry_run else "")
+        )
+        if not dry_run:
+            click.echo(f"Phản hồi cho đơn vị: {config.outbox / 'phan-hoi'}")
+    sys.exit(result.exit_code)
+
+
+@click.command(cls=Command)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    metavar="GIÂY",
+    help="Tệp phải đứng yên (không đổi kích thước, thời điểm sửa) bấy nhiêu giây mới được tiếp nhận.",
+)
+@click.option(
+    "--rescan",
+    type=click.FloatRange(min=1.0),
+    default=30.0,
+    show_default=True,
+    metavar="GIÂY",
+    help="Quét lại toàn bộ inbox/ sau mỗi khoảng này để không sót tệp nào.",
+)
+@click.option(
+    "--polling",
+    is_flag=True,
+    help="Quét định kỳ thay vì nhận sự kiện của hệ điều hành (dùng cho inbox trên ổ mạng).",
+)
+@click.pass_context
+def watch(ctx: click.Context, settle: float, rescan: float, polling: bool) -> None:
+    """Theo dõi inbox/ và tiếp nhận từng tệp ngay khi chép xong (Ctrl+C để dừng).
+
+    Mỗi tệp được xử lý như lệnh `ingest` (lưu bản gốc, kiểm tra, lưu số liệu, trả lời
+    đơn vị) rồi chuyển sang processed/. Bỏ qua tệp tạm (~$..., .tmp, .crdownload, .part)
+    và tệp ẩn. Chi tiết kỹ thuật khi có sự cố được ghi vào store/watch.log.
+    """
+    import logging
+
+    from consolidate.intake.watch import log_to_file
+    from consolidate.intake.watch import watch as watch_inbox
+
+    config = workspace_config(ctx)
+    if ctx.find_root().params.get("debug"):
+        logging.basicConfig(level=logging.DEBUG)
+    else:
+        log_to_file(config)
+    click.echo(f"Đang theo dõi {config.inbox} (Ctrl+C để dừng)...")
+    watch_inbox(
+        config,
+        settle_seconds=settle,
+        rescan_seconds=rescan,
+        polling=polling,
+        on_event=click.echo,
+    )
+
+
+COMMANDS = (ingest, watch)

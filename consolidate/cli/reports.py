@@ -1,0 +1,103 @@
+"""Commands that build the consolidated reports and tell who has reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from consolidate.cli.app import NOW_HELP, Command, parse_moment, workspace_config
+
+
+def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, **kw: Any) -> None:
+    import json
+
+    from consolidate import build as cons
+    from consolidate.core.lock import workspace_lock
+    from consolidate.store.db import Store
+
+    config = workspace_config(ctx)
+    now = parse_moment(now_text, config)
+    builder: dict[str, Callable[..., Any]] = {
+        "weekly": cons.build_weekly,
+        "projects": cons.build_projects,
+        "plan": cons.build_plan,
+    }
+    try:
+        with workspace_lock(config), Store(config.store, config.archive) as store:
+            result = builder[what](config, store, now=now, **kw)
+    except ValueError as exc:  # a period key the officer typed wrongly
+        raise click.BadParameter(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(result.summary)
+    click.echo(f"Đã ghi: {result.path}")
+
+
+@click.command(cls=Command)
+@click.option(
+    "--week", metavar="YYYY-Www", help="Tuần ISO, ví dụ 2026-W23. Mặc định: tuần vừa chốt."
+)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def weekly(ctx: click.Context, week: str | None, now_text: str | None, as_json: bool) -> None:
+    """Lập báo cáo tổng hợp tuần (chốt 17:00 thứ Năm) vào outbox/."""
+    _build(ctx, "weekly", now_text, as_json, week=week)
+
+
+@click.command(cls=Command)
+@click.option(
+    "--period", metavar="YYYY-MM/1|2", help="Kỳ: /1 chốt ngày 05, /2 chốt ngày 20, ví dụ 2026-06/1."
+)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def projects(ctx: click.Context, period: str | None, now_text: str | None, as_json: bool) -> None:
+    """Lập báo cáo dự án 02 lần/tháng (giải ngân, tiến độ, dự án chậm) vào outbox/."""
+    _build(ctx, "projects", now_text, as_json, period=period)
+
+
+@click.command(cls=Command)
+@click.option("--month", metavar="YYYY-MM", help="Kế hoạch tháng, ví dụ 2026-06.")
+@click.option("--quarter", metavar="YYYY-Qn", help="Kế hoạch quý, ví dụ 2026-Q3.")
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def plan(
+    ctx: click.Context, month: str | None, quarter: str | None, now_text: str | None, as_json: bool
+) -> None:
+    """Lập Kế hoạch chi tiết theo tháng hoặc quý và bảng theo dõi danh mục nhiệm vụ."""
+    if month and quarter:
+        raise click.UsageError("Chỉ chọn một trong --month hoặc --quarter.")
+    _build(ctx, "plan", now_text, as_json, month=month, quarter=quarter)
+
+
+@click.command(cls=Command)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
+    """Đơn vị nào đã / chưa báo cáo trong kỳ tuần và kỳ dự án hiện tại."""
+    import json
+
+    from consolidate import build as cons
+    from consolidate.store.db import Store
+
+    config = workspace_config(ctx)
+    with Store(config.store, config.archive) as store:
+        data = cons.submission_status(config, store, now=parse_moment(now_text, config))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(data["summary"])
+    for key in ("weekly", "twice_monthly"):
+        missing = data[key]["not_reported"]
+        if missing:
+            label = "tuần" if key == "weekly" else "dự án"
+            click.echo(f"Chưa báo cáo ({label}): " + "; ".join(u["name"] for u in missing))
+
+
+COMMANDS = (weekly, projects, plan, status)
