@@ -27,11 +27,11 @@ INGEST_STAGES: tuple[tuple[str, str, str], ...] = (
 )
 #: Nested: render includes Chi tiết and close.
 WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("consolidate.reports.data", "weekly_data", "query + derived status (weekly_data)"),
-    ("consolidate.render.workbooks", "write_weekly", "render, all sheets (write_weekly)"),
-    ("consolidate.render.workbooks", "_task_detail", "  of which Chi tiết rows"),
+    ("consolidate.reports.weekly", "weekly_data", "query + derived status (weekly_data)"),
+    ("consolidate.render.weekly", "write_weekly", "render, all sheets (write_weekly)"),
+    ("consolidate.render.weekly", "_task_detail", "  of which Chi tiết rows"),
     (
-        "consolidate.render.workbooks",
+        "consolidate.render.kit",
         "Book.close",
         "  of which close (XML parts; deflated on a 2nd thread)",
     ),

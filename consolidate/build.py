@@ -18,29 +18,21 @@ from consolidate.calendar.periods import (
     current_month,
     current_twice_monthly,
     current_weekly,
-    fmt_date,
-    fmt_dt,
     parse_month,
     parse_quarter,
     parse_twice_monthly,
     parse_week,
 )
 from consolidate.core.config import Config
-from consolidate.render.workbooks import write_plan, write_projects, write_weekly
-from consolidate.reports.data import (
-    DONE_LATE,
-    DONE_ON_TIME,
-    DUE_SOON,
-    OVERDUE,
-    Selection,
-    _now,
-    fmt_num,
-    fmt_pct,
-    plan_data,
-    projects_data,
-    select_snapshots,
-    weekly_data,
-)
+from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
+from consolidate.render.plan import write_plan
+from consolidate.render.projects import write_projects
+from consolidate.render.weekly import write_weekly
+from consolidate.reports.plan import plan_data
+from consolidate.reports.projects import projects_data
+from consolidate.reports.selection import Selection, local_now, select_snapshots
+from consolidate.reports.status import DONE_LATE, DONE_ON_TIME, DUE_SOON, OVERDUE
+from consolidate.reports.weekly import weekly_data
 from consolidate.store.db import Store
 
 
@@ -111,7 +103,7 @@ def build_weekly(
     config: Config, store: Store, week: str | None = None, now: datetime | None = None
 ) -> BuildResult:
     """Build ``outbox/Bao-cao-tuan-<week>.xlsx``. Default week: the latest closed one."""
-    moment = _now(config, now)
+    moment = local_now(config, now)
     period = parse_week(config.calendar, week) if week else current_weekly(config.calendar, moment)
     data = weekly_data(config, store, period, moment)
     outcome = write_weekly(data, config.outbox / weekly_file_name(period))
@@ -131,7 +123,7 @@ def build_projects(
     config: Config, store: Store, period: str | None = None, now: datetime | None = None
 ) -> BuildResult:
     """Build ``outbox/Bao-cao-du-an-<period>.xlsx``. Default: the latest closed period."""
-    moment = _now(config, now)
+    moment = local_now(config, now)
     cal = config.calendar
     chosen = parse_twice_monthly(cal, period) if period else current_twice_monthly(cal, moment)
     data = projects_data(config, store, chosen, moment)
@@ -159,7 +151,7 @@ def build_plan(
     """Build ``outbox/Ke-hoach-chi-tiet-<month|quarter>.xlsx``. Default: the current month."""
     if month and quarter:
         raise PeriodError("Chỉ chọn một: --month hoặc --quarter.")
-    moment = _now(config, now)
+    moment = local_now(config, now)
     cal = config.calendar
     if quarter:
         period = parse_quarter(cal, quarter)
@@ -186,7 +178,7 @@ def submission_status(config: Config, store: Store, now: datetime | None = None)
     the current week; on Friday morning the week that just closed (late files still count).
     JSON-serialisable.
     """
-    moment = _now(config, now)
+    moment = local_now(config, now)
     cal = config.calendar
     out: dict[str, Any] = {"generated_at": moment.isoformat(timespec="seconds")}
     lines = []

@@ -24,15 +24,9 @@ from hypothesis import strategies as st
 from consolidate.build import build_plan, build_projects, build_weekly, submission_status
 from consolidate.calendar.periods import PeriodError, parse_week
 from consolidate.core.config import Config, Unit, init_workspace
-from consolidate.reports.data import (
-    EXTRA,
-    LATE,
-    MISSING,
-    ON_TIME,
-    REJECTED,
-    STATUSES,
-    weekly_data,
-)
+from consolidate.reports.selection import EXTRA, LATE, MISSING, ON_TIME, REJECTED
+from consolidate.reports.status import STATUSES
+from consolidate.reports.weekly import weekly_data
 from consolidate.store.db import Store
 from schemas.columns import PILLARS
 from tests.helpers_store import add_rejected, add_submission, project, resend, task

@@ -37,7 +37,7 @@ from consolidate.core.findings import Report
 from consolidate.core.text import clean_multiline
 from consolidate.intake.ingest import ingest_bytes, ingest_paths
 from consolidate.intake.reader import read_workbook
-from consolidate.reports.data import weekly_data
+from consolidate.reports.weekly import weekly_data
 from consolidate.store.db import Store
 from tests.builders import cover, submission, task_row
 

@@ -54,7 +54,7 @@ def log(event):
         with open(spec["log"], "a", encoding="utf-8") as fh:
             fh.write(json.dumps([spec["name"], event, time.time()]) + "\n")
 
-import consolidate.reports.data as cons
+import consolidate.reports.weekly as cons
 import consolidate.intake.ingest as ingest_mod
 import consolidate.core.lock as lock_mod
 from consolidate.store.db import Store

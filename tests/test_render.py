@@ -18,8 +18,10 @@ import xlsxwriter
 from consolidate.build import build_plan, build_projects, build_weekly
 from consolidate.core.config import Config
 from consolidate.core.errors import OutputError
-from consolidate.render import workbooks as render
-from consolidate.render.workbooks import safe_write, sheet_name, versioned_name
+from consolidate.render import kit
+from consolidate.render import weekly as render_weekly
+from consolidate.render.kit import sheet_name
+from consolidate.render.output import safe_write, versioned_name
 from consolidate.store.db import Store
 from tests.helpers_store import add_submission, project, task
 
@@ -87,7 +89,7 @@ def test_streaming_mode_writes_the_same_content(
     """Above CONSTANT_MEMORY_ROWS the weekly workbook is streamed; same cells either way."""
     path = weekly(workspace, store)
     normal = {ws.title: list(ws.values) for ws in openpyxl.load_workbook(path)}
-    monkeypatch.setattr(render, "CONSTANT_MEMORY_ROWS", 0)
+    monkeypatch.setattr(render_weekly, "CONSTANT_MEMORY_ROWS", 0)
     streamed = build_weekly(workspace, store, "2026-W22", now=friday(workspace)).path
     assert {ws.title: list(ws.values) for ws in openpyxl.load_workbook(streamed)} == normal
     with zipfile.ZipFile(streamed) as z:
@@ -121,7 +123,7 @@ def test_weekly_layout(workspace: Config, store: Store) -> None:
     assert texts[:4] == [
         "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        render.ISSUER_BODY,
+        kit.ISSUER_BODY,
         "Độc lập - Tự do - Hạnh phúc",
     ]
     assert any("tuần 22/2026" in str(t) for t in texts)

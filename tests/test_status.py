@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.reports.data import (
+from consolidate.reports.status import (
     DONE_LATE,
     DONE_ON_TIME,
     DONE_STATUSES,

@@ -252,7 +252,7 @@ def test_a_part_over_the_zip_limit_fails_as_in_xlsxwriter(
 def test_the_renderer_falls_back_to_plain_xlsxwriter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from consolidate.render import workbooks as render
+    from consolidate.render import kit as render
 
     made: list[type] = []
     real_init: Callable[..., None] = xlsxwriter.Workbook.__init__

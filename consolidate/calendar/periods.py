@@ -34,6 +34,7 @@ from typing import Any
 
 from consolidate.calendar.deadlines import ROMAN, ROMAN_OF
 from consolidate.core.config import Calendar
+from consolidate.core.fmt import fmt_dt
 
 WEEKLY = "weekly"
 TWICE_MONTHLY = "twice_monthly"
@@ -104,23 +105,6 @@ class Period:
             "delivery": self.delivery.isoformat(),
             "shifted": self.shifted,
         }
-
-
-# --- formatting -----------------------------------------------------------------------------
-
-
-def fmt_date(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
-def fmt_dt(moment: datetime) -> str:
-    """'17:00 ngày 28/05/2026' — the way official letters write a moment."""
-    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
-
-
-def date_line(day: date, place: str = "Đắk Lắk") -> str:
-    """'Đắk Lắk, ngày 29 tháng 5 năm 2026' (the dateline of an official document)."""
-    return f"{place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
 
 
 # --- holidays ---------------------------------------------------------------------------------

@@ -1,0 +1,484 @@
+"""The weekly workbook (``Bao-cao-tuan-<tuần>.xlsx``)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from consolidate.core.fmt import fmt_date, fmt_dt, fmt_pct
+from consolidate.render.kit import (
+    EXCEL_EPOCH,
+    FONT,
+    PREPARED_BY,
+    STATUS_COLORS,
+    Book,
+    Sheet,
+    cell_writers,
+    cyclic_gc_paused,
+    excel_datetime,
+)
+from consolidate.render.output import WriteOutcome, safe_write
+from consolidate.render.shared import (
+    appendix_title,
+    grouped,
+    reporting_sheet,
+    roman,
+    share_pct,
+    sources_sheet,
+)
+from consolidate.reports.rows import TaskRow
+from consolidate.reports.status import (
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    IN_PROGRESS,
+    NOT_STARTED,
+    OVERDUE,
+    RECURRING_STATUS,
+    STATUSES,
+)
+from consolidate.reports.weekly import WeeklyData
+
+#: Above this many ``Chi tiết`` rows the weekly workbook is streamed (constant_memory): about
+#: 3 kB of memory per row in the default mode, so 60,000 rows stay well under 200 MB.
+CONSTANT_MEMORY_ROWS = 60_000
+
+# --- weekly -------------------------------------------------------------------------------------
+
+_SHORT_STATUS = {
+    DONE_ON_TIME: "Hoàn thành đúng hạn",
+    DONE_LATE: "Hoàn thành quá hạn",
+    IN_PROGRESS: "Đang thực hiện (trong hạn)",
+    DUE_SOON: "Sắp đến hạn",
+    OVERDUE: "Quá hạn",
+    NOT_STARTED: "Chưa triển khai",
+    RECURRING_STATUS: "Thường xuyên",
+}
+
+
+WEEKLY_SHEETS = (
+    "Tổng hợp",
+    "Quá hạn",
+    "Sắp đến hạn",
+    "Điểm nghẽn, kiến nghị",
+    "Tình hình báo cáo",
+    "Chi tiết",
+    "Nguồn dữ liệu",
+)
+
+
+def write_weekly(data: WeeklyData, target: Path) -> WriteOutcome:
+    with cyclic_gc_paused():
+        return safe_write(target, lambda tmp: _weekly_workbook(data, tmp))
+
+
+def _weekly_workbook(data: WeeklyData, path: Path) -> None:
+    book = Book(path, data.horizon, constant_memory=len(data.detail) > CONSTANT_MEMORY_ROWS)
+    try:
+        book.reserve(WEEKLY_SHEETS)
+        # Chi tiết first: streaming its rows also counts them (data.tally), so the other
+        # sheets need no second pass over the store.
+        _task_detail(book, data)
+        _weekly_summary(book, data)
+        _task_appendix(book, data, overdue=True)
+        _task_appendix(book, data, overdue=False)
+        _task_issues(book, data)
+        reporting_sheet(book, data.selection, "nhiệm vụ", data.unreported_register)
+        sources_sheet(book, data.selection.snapshots, data.unit_names, "nhiệm vụ")
+    finally:
+        book.close()
+
+
+def _week_caption(data: WeeklyData) -> str:
+    p = data.period
+    text = (
+        f"(Từ sau {fmt_dt(p.start)} đến {fmt_dt(p.cutoff)}; số liệu tiếp nhận đến "
+        f"{fmt_dt(data.horizon)})"
+    )
+    if data.preliminary:
+        text += "\nSỐ LIỆU TẠM TÍNH: chưa đến hạn chốt báo cáo."
+    return text
+
+
+def _weekly_summary(book: Book, data: WeeklyData) -> None:
+    widths = [5, 34, 17] + [9.5] * 8 + [9]
+    sh = book.sheet("Tổng hợp", widths)
+    sh.ws.hide_gridlines(2)
+    st = sh.st
+    t, sel, p = data.tally, data.selection, data.period
+    sh.official_heading(2, data.horizon.date())
+    sh.merged("BÁO CÁO", st.title, height=22)
+    sh.para(
+        "Tiến độ thực hiện nhiệm vụ cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới "
+        f"sáng tạo, chuyển đổi số và phát triển nguồn nhân lực — {p.label.lower()}",
+        st.subtitle,
+    )
+    sh.para(_week_caption(data), st.caption)
+    if p.shifted:
+        sh.para(p.shift_note(), st.note)
+    sh.blank(height=8)
+
+    # I. Summary sentences: what a leader reads first.
+    c = sel.counts()
+    sh.merged("I. TÓM TẮT", st.section, height=20)
+    done = t.by_status[DONE_ON_TIME] + t.by_status[DONE_LATE]
+    lines = [
+        f"- Có {c['reported']}/{c['expected']} đơn vị đã gửi báo cáo (tỷ lệ "
+        f"{fmt_pct(sel.completeness_pct)}): {c['on_time']} đúng hạn, {c['late']} trễ hạn; "
+        f"{c['missing']} đơn vị chưa báo cáo; {c['rejected']} đơn vị có báo cáo bị từ chối, "
+        "đang chờ gửi lại.",
+        f"- Tổng số {t.total} nhiệm vụ: {done} đã hoàn thành ({t.by_status[DONE_LATE]} hoàn "
+        f"thành quá hạn); {t.by_status[OVERDUE]} quá hạn chưa hoàn thành; "
+        f"{t.by_status[DUE_SOON]} sắp đến hạn trong {data.due_soon_days} ngày tới; "
+        f"{t.by_status[NOT_STARTED]} chưa triển khai.",
+    ]
+    worst = sorted(
+        ((n[OVERDUE], code) for code, n in t.unit_status.items() if n[OVERDUE]),
+        key=lambda x: (-x[0], x[1]),
+    )[:5]
+    if worst:
+        lines.append(
+            "- Đơn vị có nhiều nhiệm vụ quá hạn: "
+            + "; ".join(f"{data.unit_names.get(code, code)} ({n})" for n, code in worst)
+            + "."
+        )
+    missing = [u.name for u in sel.expected if not u.reported]
+    if missing:
+        shown = ", ".join(missing[:12]) + (
+            f" và {len(missing) - 12} đơn vị khác" if len(missing) > 12 else ""
+        )
+        lines.append(f"- Đơn vị chưa có báo cáo kỳ này: {shown}.")
+    lines.append(
+        f"- {t.six_complete}/{t.total} nhiệm vụ ghi đủ 06 rõ ({fmt_pct(t.six_pct)}); "
+        f"{len(t.issues)} nhiệm vụ có khó khăn, vướng mắc hoặc kiến nghị (xem trang "
+        "“Điểm nghẽn, kiến nghị”)."
+    )
+    if t.carried:
+        lines.append(
+            f"- {t.carried} nhiệm vụ lấy từ số liệu kỳ trước của đơn vị chưa báo cáo kỳ này."
+        )
+    for line in lines:
+        sh.para(line, st.para, line_height=15.5)
+    sh.blank(height=8)
+
+    # II. Key figures, with the chart beside them.
+    sh.merged("II. SỐ LIỆU CHÍNH", st.section, height=20)
+    sh.header(["STT", "Nội dung", None, "Số lượng", "Tỷ lệ (%)"], merge=[(1, 2)], repeat=False)
+    expected = c["expected"]
+    key_rows: list[tuple[str, str, int, float | None, Any]] = [
+        ("1", "Đơn vị phải báo cáo", expected, 100.0 if expected else None, st.td),
+        ("", "- Đã báo cáo đúng hạn", c["on_time"], share_pct(c["on_time"], expected), st.sub),
+        ("", "- Đã báo cáo trễ hạn", c["late"], share_pct(c["late"], expected), st.sub),
+        ("", "- Chưa báo cáo", c["missing"], share_pct(c["missing"], expected), st.sub),
+        (
+            "",
+            "- Bị từ chối, chờ gửi lại",
+            c["rejected"],
+            share_pct(c["rejected"], expected),
+            st.sub,
+        ),
+        ("2", "Tổng số nhiệm vụ", t.total, 100.0 if t.total else None, st.td),
+    ]
+    status_first = sh.row + len(key_rows)
+    for s in STATUSES:
+        key_rows.append(("", s, t.by_status[s], share_pct(t.by_status[s], t.total), st.status[s]))
+    key_rows += [
+        ("3", "Nhiệm vụ ghi đủ 06 rõ", t.six_complete, share_pct(t.six_complete, t.total), st.td),
+        ("4", "Nhiệm vụ dùng số liệu kỳ trước", t.carried, share_pct(t.carried, t.total), st.td),
+        ("5", "Nhiệm vụ trong danh mục chưa có đơn vị báo cáo",
+         len(data.unreported_register), None, st.td),
+    ]  # fmt: skip
+    table_top = sh.row
+    for stt, label, value, pct, label_fmt in key_rows:
+        sh.ws.set_row(sh.row, 15.5)
+        sh.cells(
+            [stt, label, None, value, pct],
+            [st.td_center, label_fmt, label_fmt, st.td_int, st.td_pct],
+            merge=[(1, 2)],
+        )
+    _status_chart(book, sh, status_first, table_top)
+    sh.blank()
+    # Page 1 is what a leader reads: heading, summary, key figures and chart. Tables follow.
+    sh.ws.set_h_pagebreaks([sh.row])
+
+    # III. Per unit.
+    sh.merged("III. TÌNH HÌNH THỰC HIỆN THEO ĐƠN VỊ", st.section, height=20)
+    sh.header(
+        ["STT", "Đơn vị", "Tình hình báo cáo", "Tổng số nhiệm vụ",
+         *(_SHORT_STATUS[s] for s in STATUSES), "Đủ 06 rõ (%)"]
+    )  # fmt: skip
+    nums = [st.td_int] * 8
+    for i, u in enumerate(sel.units, 1):
+        counts = t.unit_status.get(u.code)
+        total = t.unit_total[u.code]
+        label = u.status_label
+        if u.snapshot is not None and u.snapshot.carried:
+            label += " (dùng số liệu kỳ trước)"
+        sh.cells(
+            [i, u.name, label, total if u.snapshot else None,
+             *((counts[s] if counts else 0) if u.snapshot else None for s in STATUSES),
+             share_pct(t.unit_six[u.code], total)],
+            [st.td_center, st.td, st.reporting.get(u.status, st.td), *nums, st.td_pct],
+        )  # fmt: skip
+    sh.cells(
+        ["", "Tổng cộng", f"{c['reported']}/{expected} đã báo cáo", t.total,
+         *(t.by_status[s] for s in STATUSES), share_pct(t.six_complete, t.total)],
+        [st.tot, st.tot, st.tot, *([st.tot_int] * 8), st.tot_pct],
+    )  # fmt: skip
+    sh.blank()
+
+    # IV. Per pillar.
+    sh.merged("IV. TÌNH HÌNH THỰC HIỆN THEO LĨNH VỰC", st.section, height=20)
+    sh.header(
+        ["STT", "Lĩnh vực", None, "Tổng số nhiệm vụ", *(_SHORT_STATUS[s] for s in STATUSES),
+         "Đủ 06 rõ (%)"],
+        merge=[(1, 2)], repeat=False,
+    )  # fmt: skip
+    for i, pillar in enumerate(t.pillars(), 1):
+        counts = t.pillar_status.get(pillar)
+        total = t.pillar_total[pillar]
+        sh.cells(
+            [i, pillar, None, total, *((counts[s] if counts else 0) for s in STATUSES),
+             share_pct(t.pillar_six[pillar], total)],
+            [st.td_center, st.td, st.td, *nums, st.td_pct],
+            merge=[(1, 2)],
+        )  # fmt: skip
+    sh.cells(
+        ["", "Tổng cộng", None, t.total, *(t.by_status[s] for s in STATUSES),
+         share_pct(t.six_complete, t.total)],
+        [st.tot, st.tot, st.tot, *([st.tot_int] * 8), st.tot_pct],
+        merge=[(1, 2)],
+    )  # fmt: skip
+    sh.blank()
+    sh.para(
+        f"Ghi chú: Trạng thái tổng hợp do hệ thống xác định từ thời hạn, tình trạng và ngày hoàn "
+        f"thành đơn vị báo cáo, tính đến ngày chốt {fmt_date(data.as_of)}. “Sắp đến hạn”: chưa "
+        f"hoàn thành, thời hạn trong {data.due_soon_days} ngày tới. “Quá hạn”: chưa hoàn thành "
+        "và đã qua thời hạn, bất kể tình trạng đơn vị ghi. Nhiệm vụ “Thường xuyên” không tính "
+        f"quá hạn. {PREPARED_BY}.",
+        st.note,
+        line_height=15,
+    )
+
+
+def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> None:
+    chart = book.wb.add_chart({"type": "bar"})
+    last_row = first_row + len(STATUSES) - 1
+    chart.add_series(
+        {
+            "name": "Số nhiệm vụ",
+            "categories": [sh.name, first_row, 1, last_row, 1],
+            "values": [sh.name, first_row, 3, last_row, 3],
+            "points": [{"fill": {"color": STATUS_COLORS[s][2]}} for s in STATUSES],
+            "data_labels": {"value": True, "font": {"name": FONT, "size": 10}},
+            "gap": 60,
+        }
+    )
+    chart.set_title(
+        {"name": "Nhiệm vụ theo trạng thái tổng hợp", "name_font": {"name": FONT, "size": 12}}
+    )
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"num_font": {"name": FONT, "size": 10}, "reverse": True})
+    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
+    # Fill columns F..L beside the key figures (pixels as xlsxwriter sizes columns).
+    width = sum(int(w * 7 + 5) for w in sh.widths[5:]) - 14
+    chart.set_size({"width": width, "height": 21 * (len(STATUSES) + 9) - 2})
+    sh.ws.insert_chart(anchor_row, 5, chart, {"x_offset": 10, "y_offset": 0, "object_position": 1})
+
+
+def _task_appendix(book: Book, data: WeeklyData, *, overdue: bool) -> None:
+    rows = data.tally.overdue if overdue else data.tally.due_soon
+    days_label = "Số ngày quá hạn" if overdue else "Số ngày còn lại"
+    sh = book.sheet(
+        "Quá hạn" if overdue else "Sắp đến hạn", [6, 11, 40, 20, 13, 10, 9, 14, 17, 17, 30]
+    )
+    st = sh.st
+    what = (
+        "DANH SÁCH NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH"
+        if overdue
+        else f"DANH SÁCH NHIỆM VỤ SẮP ĐẾN HẠN (TRONG {data.due_soon_days} NGÀY TỚI)"
+    )
+    appendix_title(
+        sh,
+        "I" if overdue else "II",
+        what,
+        f"(Kèm theo báo cáo {data.period.label.lower()}; tính đến {fmt_dt(data.period.cutoff)}; "
+        f"tổng số {len(rows)} nhiệm vụ)",
+    )
+    sh.header(
+        ["STT", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Văn bản giao nhiệm vụ", "Thời hạn",
+         days_label, "Tiến độ (%)", "Tình trạng (đơn vị ghi)", "Cán bộ đầu mối",
+         "Lãnh đạo phụ trách", "Khó khăn, vướng mắc"]
+    )  # fmt: skip
+    if not rows:
+        sh.merged("Không có nhiệm vụ nào.", st.td)
+        return
+    fmts = [st.td_center, st.td, st.td, st.td, st.td_center, st.td_int, st.td_int, st.td,
+            st.td, st.td, st.td]  # fmt: skip
+    for number, name, group in grouped(rows, data.unit_names):
+        sh.group_row(f"{roman(number)}. {name} ({len(group)} nhiệm vụ)")
+        sh.table_rows(
+            (
+                [i, row.task_code,
+                 f"{row.task or ''} [số liệu kỳ trước]" if row.carried else row.task or "",
+                 row.source_doc, row.deadline, row.days_overdue if overdue else row.days_left,
+                 row.progress, row.state, row.officer, row.authority, row.bottleneck]
+                for i, row in enumerate(group, 1)
+            ),
+            fmts,
+        )  # fmt: skip
+
+
+def _task_issues(book: Book, data: WeeklyData) -> None:
+    rows = data.tally.issues
+    sh = book.sheet("Điểm nghẽn, kiến nghị", [6, 11, 36, 15, 44, 44])
+    st = sh.st
+    appendix_title(
+        sh,
+        "III",
+        "KHÓ KHĂN, VƯỚNG MẮC (ĐIỂM NGHẼN) VÀ ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC ĐƠN VỊ",
+        f"(Kèm theo báo cáo {data.period.label.lower()}; {len(rows)} nhiệm vụ có nội dung)",
+    )
+    sh.header(
+        ["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Trạng thái", "Khó khăn, vướng mắc (điểm nghẽn)",
+         "Đề xuất, kiến nghị"]
+    )  # fmt: skip
+    if not rows:
+        sh.merged("Không có đơn vị nào nêu khó khăn, vướng mắc hoặc kiến nghị.", st.td)
+        return
+    for number, name, group in grouped(rows, data.unit_names):
+        sh.group_row(f"{roman(number)}. {name}")
+        for status, same in itertools.groupby(enumerate(group, 1), key=lambda x: x[1].status):
+            sh.table_rows(
+                ([i, row.task_code, row.task, row.status, row.bottleneck, row.proposal]
+                 for i, row in same),
+                [st.td_center, st.td, st.td, st.status[status], st.td, st.td],
+            )  # fmt: skip
+
+
+#: Chi tiết: (header, width, kind, TaskRow field). Kinds: s text, n number, d date, x special.
+#: Kept close to the specification's columns: this sheet is the hot path of a build.
+_DETAIL_COLUMNS: tuple[tuple[str, float, str, str], ...] = (
+    ("STT", 6, "x", "stt"),
+    ("Đơn vị báo cáo", 22, "x", "unit"),
+    ("Mã nhiệm vụ", 11, "s", "task_code"),
+    ("Nội dung nhiệm vụ", 42, "s", "task"),
+    ("Lĩnh vực", 20, "s", "pillar"),
+    ("Văn bản giao nhiệm vụ", 20, "s", "source_doc"),
+    ("Đơn vị chủ trì", 20, "x", "lead_unit"),
+    ("Đơn vị phối hợp", 18, "s", "partner_units"),
+    ("Cán bộ đầu mối", 16, "s", "officer"),
+    ("Lãnh đạo phụ trách", 16, "s", "authority"),
+    ("Thời hạn hoàn thành", 14, "s", "deadline"),
+    ("Sản phẩm đầu ra", 24, "s", "deliverable"),
+    ("Tiến độ (%)", 8, "n", "progress"),
+    ("Tình trạng (đơn vị ghi)", 14, "s", "state"),
+    ("Ngày hoàn thành", 11, "d", "completed_on"),
+    ("Trạng thái tổng hợp", 16, "s", "status"),
+    ("Số ngày quá hạn", 8, "n", "days_overdue"),
+    ("Kết quả thực hiện trong kỳ", 30, "s", "period_result"),
+    ("Khó khăn, vướng mắc (điểm nghẽn)", 28, "s", "bottleneck"),
+    ("Đề xuất, kiến nghị", 28, "s", "proposal"),
+    ("Ghi chú", 16, "s", "note"),
+    ("Cảnh báo (06 rõ, khi tiếp nhận)", 28, "x", "issues"),
+    ("Tệp nguồn", 26, "x", "file"),
+    ("Thời điểm nhận", 15, "x", "received"),
+    ("Nguồn số liệu", 16, "x", "usage"),
+)
+CARRIED_LABEL = "Số liệu kỳ trước"
+
+
+def _task_detail(book: Book, data: WeeklyData) -> None:
+    """Every counted task row. The hot path of a province-sized build (issue 5): cells carry
+    no format of their own (only date columns have a column format), one call per
+    non-empty cell, and the usual case ("this period, on time") writes nothing extra."""
+    cols = _DETAIL_COLUMNS
+    sh = book.sheet("Chi tiết", [w for _, w, _, _ in cols])
+    st, ws = sh.st, sh.ws
+    for c, (_, width, kind, key) in enumerate(cols):
+        if kind == "d":
+            ws.set_column(c, c, width, st.d_date)
+        elif key == "received":
+            ws.set_column(c, c, width, st.d_dt)
+    sh.merged(
+        f"CHI TIẾT NHIỆM VỤ — {data.period.label.upper()} (tính đến {fmt_dt(data.period.cutoff)})",
+        st.section,
+        last=8,
+        height=20,
+    )
+    header_row = sh.header([label for label, _, _, _ in cols], height=42)
+    first = sh.row
+    fields = {name: i for i, name in enumerate(TaskRow._fields)}
+    text_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "s"]
+    num_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "n"]
+    date_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "d"]
+    where = {key: c for c, (_, _, _, key) in enumerate(cols)}
+    c_stt, c_unit, c_lead, c_warn = where["stt"], where["unit"], where["lead_unit"], where["issues"]
+    c_file, c_recv, c_use = where["file"], where["received"], where["usage"]
+    i_lead, i_issues, i_missing = fields["lead_unit"], fields["issues"], fields["missing_clear"]
+    names = data.unit_names
+    per_snap = {
+        s.submission_id: (
+            s.original_name,
+            excel_datetime(s.received_at),
+            s.usage_label if s.carried or s.late else "",
+        )
+        for s in data.selection.snapshots
+    }
+    write_s, write_n, _ = cell_writers(ws)
+    epoch = EXCEL_EPOCH
+    fromiso = date.fromisoformat
+    r = first
+    rows: Iterable[tuple[Any, ...]] = data.detail  # plain tuples on the hot path
+    for n, row in enumerate(rows, 1):
+        write_n(r, c_stt, n)
+        write_s(r, c_unit, names.get(row[0], row[0]))
+        for c, i in text_cols:
+            v = row[i]
+            if v:
+                write_s(r, c, v if v.__class__ is str else str(v))
+        for c, i in num_cols:
+            v = row[i]
+            if v is not None and v != "":
+                if v.__class__ is str:
+                    write_s(r, c, v)
+                else:
+                    write_n(r, c, v)
+        for c, i in date_cols:
+            v = row[i]
+            if v:
+                try:
+                    write_n(r, c, fromiso(v[:10]).toordinal() - epoch)
+                except (TypeError, ValueError):
+                    write_s(r, c, str(v))
+        lead = row[i_lead]
+        if lead:
+            write_s(r, c_lead, names.get(lead, lead))
+        if row[i_issues]:
+            write_s(r, c_warn, str(row[i_issues]))
+        elif row[i_missing]:
+            write_s(r, c_warn, f"Thiếu 06 rõ: {row[i_missing]}.")
+        file, received, usage = per_snap[row[1]]
+        write_s(r, c_file, file)
+        write_n(r, c_recv, received)
+        if usage:
+            write_s(r, c_use, usage)
+        r += 1
+    last = max(r - 1, first)
+    ws.autofilter(header_row, 0, last, len(cols) - 1)
+    ws.freeze_panes(header_row + 1, 2)
+    c_status = next(c for c, x in enumerate(cols) if x[3] == "status")
+    for status in STATUSES:
+        ws.conditional_format(
+            first, c_status, last, c_status,
+            {"type": "cell", "criteria": "==", "value": f'"{status}"',
+             "format": st.status_cf[status]},
+        )  # fmt: skip
+    ws.conditional_format(
+        first, c_use, last, c_use,
+        {"type": "cell", "criteria": "==", "value": f'"{CARRIED_LABEL}"', "format": st.carried_cf},
+    )  # fmt: skip
