@@ -46,7 +46,7 @@ def naive_pipeline(paths: Sequence[Path]) -> NaiveResult:
     import pandas as pd
     import pandera.pandas as pa
 
-    from consolidate.intake.validate import pandera_schema
+    from consolidate.intake.schema import pandera_schema
 
     schema = pandera_schema(TASKS)
     by_label = {label_key(c.label): c.key for c in TASKS.columns}

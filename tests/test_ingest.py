@@ -545,14 +545,11 @@ def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
 def test_compact_rows_store_the_same_as_one_dict_per_row(workspace: Config, tmp_path: Path) -> None:
     """The workers send rows as tuples (StoredTable); the store must hold exactly what the
     dict form stores."""
+    from consolidate.intake.checked import Checked
     from consolidate.intake.ingest import ROW_LIMITS
-    from consolidate.intake.validate import (
-        Checked,
-        check_layout,
-        check_rules,
-        stored_rows,
-        stored_tables,
-    )
+    from consolidate.intake.layout import check_layout
+    from consolidate.intake.rows import stored_rows, stored_tables
+    from consolidate.intake.rules import check_rules
     from consolidate.store.db import Store
 
     tasks = [task_row(i) for i in range(1, 8)]

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consolidate.core.config import Config
-from consolidate.intake.reader import RawWorkbook, read_workbook
+from consolidate.intake.cells import RawWorkbook
+from consolidate.intake.reader import read_workbook
 from tests.builders import project_row, submission
 
 DATA = Path(__file__).parent / "data"

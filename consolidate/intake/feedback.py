@@ -22,8 +22,8 @@ from consolidate.core.findings import (
     Finding,
     Report,
 )
-from consolidate.intake.reader import Formula, RawWorkbook
-from consolidate.intake.validate import Checked
+from consolidate.intake.cells import Formula, RawWorkbook
+from consolidate.intake.checked import Checked
 from consolidate.store.db import parse_iso
 
 FEEDBACK_DIR = "phan-hoi"
@@ -352,7 +352,7 @@ def _copy_sheets(
                 f"{SEVERITY_LABELS[f.severity]}: {f.message}\nCách sửa: {f.fix}" for f in items
             )
             ws.write_comment(ref, note[:30000], {"x_scale": 3, "y_scale": 3, "font_name": FONT})
-            from consolidate.intake.reader import split_ref
+            from consolidate.intake.cells import split_ref
 
             r, c = split_ref(ref)
             if (r not in sheet.rows) or (c not in sheet.rows[r]):

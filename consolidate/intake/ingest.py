@@ -23,16 +23,13 @@ from typing import Any, TypeVar
 from consolidate.core.config import Config
 from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.core.lock import workspace_lock
-from consolidate.intake.reader import RawWorkbook, read_workbook
-from consolidate.intake.validate import (
-    META_SHEET,
-    Checked,
-    check_layout,
-    check_rules,
-    run_pandera,
-    stored_tables,
-    warm_pandera,
-)
+from consolidate.intake.cells import RawWorkbook
+from consolidate.intake.checked import Checked
+from consolidate.intake.layout import META_SHEET, check_layout
+from consolidate.intake.reader import read_workbook
+from consolidate.intake.rows import stored_tables
+from consolidate.intake.rules import check_rules
+from consolidate.intake.schema import run_pandera, warm_pandera
 from consolidate.store.db import Store, StoredTable, utc_iso
 from schemas.columns import GUIDE_SHEET
 
@@ -415,7 +412,7 @@ def _pointed(item: _Item) -> RawWorkbook | None:
 
 
 def pointed_rows(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
-    from consolidate.intake.reader import split_ref
+    from consolidate.intake.cells import split_ref
 
     rows_by_sheet: dict[str, set[int]] = {}
     for f in checked.report.findings:

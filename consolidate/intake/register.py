@@ -11,18 +11,12 @@ from consolidate.core.config import Config
 from consolidate.core.errors import RegisterError
 from consolidate.core.findings import Finding, Report
 from consolidate.core.lock import workspace_lock
+from consolidate.intake.checked import Checked, Context, Table
+from consolidate.intake.coerce import coerce_table
+from consolidate.intake.layout import locate_sheet, read_table
 from consolidate.intake.reader import read_workbook
-from consolidate.intake.validate import (
-    Checked,
-    Table,
-    _coerce_table,
-    _Context,
-    _locate_sheet,
-    _read_table,
-    failures_to_findings,
-    pandera_schema,
-    stored_rows,
-)
+from consolidate.intake.rows import stored_rows
+from consolidate.intake.schema import failures_to_findings, pandera_schema
 from consolidate.store.db import Store
 from schemas import REGISTER
 
@@ -52,18 +46,18 @@ def read_register(config: Config, path: Path) -> RegisterResult:
         ) from exc
     report = Report(file=path.name)
     checked = Checked(report=report)
-    ctx = _Context(checked)
+    ctx = Context(checked)
     read = read_workbook(data, path.name)
     report.extend(read.findings)
     result = RegisterResult(path=path)
     if read.workbook is not None:
-        sheet = _locate_sheet(read.workbook, REGISTER, ctx)
+        sheet = locate_sheet(read.workbook, REGISTER, ctx)
         if sheet is None and len(read.workbook.sheets) >= 1:
             sheet = next(iter(read.workbook.sheets.values()))
-        table = _read_table(sheet, REGISTER, ctx) if sheet is not None else None
+        table = read_table(sheet, REGISTER, ctx) if sheet is not None else None
         if table is not None:
             checked.tables["register"] = table
-            _coerce_table(table, ctx, config.unit_index)
+            coerce_table(table, ctx, config.unit_index)
             _validate(table, checked)
             _duplicates(table, ctx)
     result.findings = report.findings
@@ -88,7 +82,7 @@ def _validate(table: Table, checked: Checked) -> None:
         failures_to_findings(exc.failure_cases, REGISTER, [(checked, table, r) for r in table.rows])
 
 
-def _duplicates(table: Table, ctx: _Context) -> None:
+def _duplicates(table: Table, ctx: Context) -> None:
     seen: dict[str, int] = {}
     for r, code in zip(table.rows, table.typed["code"], strict=True):
         if code is None:

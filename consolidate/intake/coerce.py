@@ -1,0 +1,241 @@
+"""Layer 2 of validation: cell values typed as people type them.
+
+Dates (real, serial, "05/06/2026"), 60 % shown as a percent, "1.234,5", NFD text, legacy
+fonts: :func:`coerce_value` turns one cell into its column's type or raises
+:class:`BadValue`; :func:`coerce_table` does it for a whole sheet, converting each distinct
+value of a column once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from consolidate.calendar.deadlines import DeadlineError, parse_deadline
+from consolidate.core.config import UnitIndex
+from consolidate.core.findings import Severity
+from consolidate.core.text import clean_multiline, label_key, legacy_encoding, nfc
+from consolidate.intake.cells import CellError, Formula
+from consolidate.intake.checked import Context, Table, display
+from schemas import Column, Kind
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TEXT_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+class BadValue(ValueError):
+    """A cell value that cannot be read as its column's kind; args: code, message, fix."""
+
+    def __init__(self, code: str, message: str, fix: str, severity: Severity = "error") -> None:
+        super().__init__(message)
+        self.code, self.message, self.fix, self.severity = code, message, fix, severity
+
+
+def parse_number(value: Any, label: str) -> float:
+    """Numbers as typed: 1234.5, "1.234,5", "1,234.5", "12 %"; Vietnamese convention
+    (dot thousands, comma decimal) wins when a text is ambiguous."""
+    if isinstance(value, bool):
+        raise BadValue("not-a-number", f"'{label}' phải là số.", "Ghi một con số.")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = nfc(str(value)).replace(" ", "").rstrip("%")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return float(text)
+    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", text) or re.fullmatch(r"[+-]?\d+,\d+", text):
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) or re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return float(text.replace(",", ""))
+    raise BadValue(
+        "not-a-number",
+        f"'{label}' phải là số; đang ghi “{display(value)}”.",
+        "Ghi số, ví dụ 1.234,5 hoặc 1234.5 (không kèm chữ).",
+    )
+
+
+def parse_date(value: Any, label: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 36526 <= value <= 73051:
+        from consolidate.calendar.deadlines import excel_serial_to_date
+
+        return excel_serial_to_date(value)
+    text = nfc(str(value))
+    m = _TEXT_DATE.match(text)
+    if m:
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        if len(m[3]) == 2:
+            raise BadValue(
+                "ambiguous-date",
+                f"'{label}' ghi năm 2 chữ số (“{text}”), không rõ năm.",
+                "Ghi đủ ngày/tháng/năm 4 chữ số, ví dụ 05/06/2026.",
+            )
+        if month > 12 and day <= 12:
+            raise BadValue(
+                "ambiguous-date",
+                f"'{label}' “{text}” có vẻ ghi tháng trước ngày (kiểu Mỹ).",
+                "Ghi theo thứ tự ngày/tháng/năm, ví dụ 25/06/2026.",
+            )
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    m = _ISO_DATE.match(text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise BadValue(
+        "not-a-date",
+        f"'{label}' phải là ngày; đang ghi “{text}”.",
+        "Ghi ngày dạng dd/mm/yyyy, ví dụ 05/06/2026.",
+    )
+
+
+def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) -> Any:
+    """Turn what a person typed into the column's type, or raise BadValue."""
+    if isinstance(value, Formula):
+        raise BadValue(
+            "formula-no-value",
+            f"Ô '{col.label}' chứa công thức chưa được tính (={value.text}).",
+            "Mở tệp bằng Excel, nhấn F9 rồi lưu lại; hoặc thay công thức bằng giá trị.",
+        )
+    if isinstance(value, CellError):
+        raise BadValue(
+            "cell-error",
+            f"Ô '{col.label}' có giá trị lỗi {value}.",
+            "Sửa công thức hoặc ghi giá trị trực tiếp.",
+        )
+    kind = col.kind
+    if kind in (Kind.TEXT, Kind.CHOICE, Kind.UNIT, Kind.EMAIL) and isinstance(value, str):
+        legacy = legacy_encoding(value)
+        if legacy:
+            raise BadValue(
+                "legacy-encoding",
+                f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy} (“{display(value)}”), "
+                "máy không đọc đúng tiếng Việt.",
+                "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
+                "error" if kind in (Kind.CHOICE, Kind.UNIT) else "warning",
+            )
+    if kind == Kind.TEXT:
+        if isinstance(value, datetime):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return clean_multiline(str(value)) or None
+    if kind == Kind.CHOICE:
+        key = label_key(str(value))
+        for choice in col.choices:
+            if label_key(choice) == key:
+                return choice
+        return nfc(str(value))  # pandera reports it against the list
+    if kind == Kind.UNIT:
+        unit = units.resolve(value)
+        if unit is None:
+            raise BadValue(
+                "unknown-unit",
+                f"Không có đơn vị “{display(value)}” trong danh mục đơn vị.",
+                "Chọn tên đơn vị trong danh sách thả xuống của mẫu.",
+            )
+        return unit.code
+    if kind == Kind.EMAIL:
+        text = nfc(str(value))
+        if not _EMAIL.match(text):
+            raise BadValue(
+                "invalid-email",
+                f"Email “{text}” không hợp lệ.",
+                "Ghi địa chỉ dạng ten@daklak.gov.vn hoặc để trống.",
+                "warning",
+            )
+        return text
+    if kind == Kind.INT:
+        num = parse_number(value, col.label)
+        if not num.is_integer():
+            raise BadValue(
+                "not-an-integer", f"'{col.label}' phải là số nguyên.", "Ghi số nguyên.", "warning"
+            )
+        return int(num)
+    if kind in (Kind.NUMBER, Kind.MONEY):
+        return parse_number(value, col.label)
+    if kind == Kind.PERCENT:
+        num = parse_number(value, col.label)
+        if is_percent:
+            num *= 100.0  # 0.6 shown as 60 % means 60
+        return round(num, 6)
+    if kind == Kind.DATE:
+        return parse_date(value, col.label)
+    if kind == Kind.DEADLINE:
+        try:
+            return parse_deadline(value)
+        except DeadlineError as exc:
+            raise BadValue(
+                "bad-deadline",
+                f"'{col.label}': {exc}",
+                "Ghi một ngày (dd/mm/yyyy) hoặc 'Tháng 7/2026', 'Quý III/2026', 'Năm 2026', 'Thường xuyên'.",
+            ) from None
+    return value
+
+
+def coerce_table(table: Table, ctx: Context, units: UnitIndex) -> None:
+    sheet, spec = table.sheet, table.spec
+    rows = sheet.rows
+    for col in spec.columns:
+        c = table.colmap.get(col.key)
+        out: list[Any] = []
+        if c is None:
+            table.typed[col.key] = [None] * len(table.rows)
+            continue
+        # A column repeats its values (lists, units, deadlines, "Năm 2026"): each distinct
+        # cell value is converted once. Keyed by type too (1, 1.0 and True are equal keys).
+        memo: dict[tuple[type, Any, bool], Any] = {}
+        percent_col = col.kind == Kind.PERCENT
+        for r in table.rows:
+            raw = rows[r].get(c)
+            if raw is None:
+                out.append(None)
+                continue
+            is_pct = percent_col and (r, c) in sheet.percent
+            key = (raw.__class__, raw, is_pct)
+            try:
+                value = memo[key]
+            except KeyError:
+                pass
+            except TypeError:  # an unhashable value: convert it every time
+                key = None  # type: ignore[assignment]
+            else:
+                out.append(value)
+                continue
+            try:
+                if isinstance(raw, str) and not nfc(raw):
+                    value = None
+                else:
+                    value = coerce_value(col, raw, is_pct, units)
+                if key is not None:
+                    memo[key] = value
+                out.append(value)
+            except BadValue as bad:
+                out.append(None if bad.severity == "error" else _fallback(col, raw))
+                table.failed.add((r, col.key))
+                ctx.add(
+                    bad.code,
+                    bad.severity,
+                    f"Dòng {r}: {bad.message}",
+                    bad.fix,
+                    sheet=sheet.name,
+                    row=r,
+                    col=c,
+                    value=raw,
+                    column=col.key,
+                    sheet_key=spec.key,
+                )
+        table.typed[col.key] = out
+
+
+def _fallback(col: Column, raw: Any) -> Any:
+    if col.kind in (Kind.TEXT, Kind.EMAIL):
+        return clean_multiline(str(raw))
+    return None

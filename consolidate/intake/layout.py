@@ -1,0 +1,369 @@
+"""Layer 1 of validation: find the sheets, header rows and columns of a file by their labels.
+
+Extra, missing and duplicate columns, renamed and hidden sheets, merged cells, hidden rows
+and columns, values outside the table, the template version, and the cover sheet (which
+unit, which date). :func:`check_layout` runs layers 1 and 2 for one workbook.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime
+from typing import Any
+
+from consolidate.core.config import Config, UnitIndex
+from consolidate.core.findings import cell_ref
+from consolidate.core.text import label_key, nfc
+from consolidate.intake.cells import RawWorkbook, Sheet
+from consolidate.intake.checked import Checked, Context, Table, display
+from consolidate.intake.coerce import BadValue, coerce_table, coerce_value
+from schemas import COVER, COVER_SHEET, SHEETS, TEMPLATE_VERSION, Column, SheetSpec
+
+HEADER_SCAN_ROWS = 40
+META_SHEET = "_danhmuc"
+
+
+_ASTERISK = re.compile(r"\(\*\)|\*")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _label_key(text: str) -> str:
+    # Units add an asterisk or "(*)" to required headers; ignore it when matching.
+    return label_key(_ASTERISK.sub("", text)) if len(text) <= 256 else ""
+
+
+def _find_header(sheet: Sheet, spec: SheetSpec) -> tuple[int, int]:
+    """Best header row in the first rows: (row, number of labels matched)."""
+    wanted = {_label_key(c.label) for c in spec.columns}
+    best = (0, 0)
+    for r in sorted(sheet.rows)[:HEADER_SCAN_ROWS]:
+        hits = sum(
+            1 for v in sheet.rows[r].values() if isinstance(v, str) and _label_key(v) in wanted
+        )
+        if hits > best[1]:
+            best = (r, hits)
+    return best
+
+
+def locate_sheet(wb: RawWorkbook, spec: SheetSpec, ctx: Context) -> Sheet | None:
+    by_key = {label_key(name): sheet for name, sheet in wb.sheets.items()}
+    sheet = by_key.get(label_key(spec.name))
+    if sheet is not None:
+        return sheet
+    # Renamed sheet: accept the sheet whose header row carries most of this sheet's labels.
+    need = max(3, len(spec.required_keys) // 2 + 1)
+    for candidate in wb.sheets.values():
+        if candidate.name in (META_SHEET,):
+            continue
+        _, hits = _find_header(candidate, spec)
+        if hits >= need and hits >= len(spec.columns) // 2:
+            ctx.add(
+                "sheet-renamed",
+                "warning",
+                f"Không có trang '{spec.name}'; đã dùng trang '{candidate.name}' vì có các cột của nó.",
+                f"Đổi tên trang thành '{spec.name}' như mẫu.",
+                sheet=candidate.name,
+            )
+            return candidate
+    return None
+
+
+def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
+    header_row, hits = _find_header(sheet, spec)
+    if hits < 2:
+        ctx.add(
+            "header-not-found",
+            "error",
+            f"Không tìm thấy dòng tiêu đề cột trong trang '{sheet.name}'.",
+            "Giữ nguyên dòng tiêu đề của mẫu: "
+            + ", ".join(c.label for c in spec.columns[:5])
+            + ", …",
+            sheet=sheet.name,
+        )
+        return None
+    table = Table(spec=spec, sheet=sheet, header_row=header_row)
+    by_label = {_label_key(c.label): c for c in spec.columns}
+    header = sheet.rows.get(header_row, {})
+    for col_no in sorted(header):
+        value = header[col_no]
+        if not isinstance(value, str) or not nfc(value):
+            continue
+        column = by_label.get(_label_key(value))
+        if column is None:
+            ctx.add(
+                "extra-column",
+                "warning",
+                f"Cột “{nfc(value)}” không có trong mẫu; số liệu của cột này không được tổng hợp.",
+                "Nếu cần, chuyển nội dung sang cột Ghi chú; không thêm cột mới.",
+                sheet=sheet.name,
+                row=header_row,
+                col=col_no,
+                value=value,
+            )
+        elif column.key in table.colmap:
+            ctx.add(
+                "duplicate-column",
+                "error",
+                f"Cột '{column.label}' xuất hiện hai lần (cột {cell_ref(header_row, table.colmap[column.key])[: -len(str(header_row))]} "
+                f"và {cell_ref(header_row, col_no)[: -len(str(header_row))]}), không biết lấy cột nào.",
+                "Xóa một trong hai cột trùng.",
+                sheet=sheet.name,
+                row=header_row,
+                col=col_no,
+                value=value,
+                column=column.key,
+            )
+        else:
+            table.colmap[column.key] = col_no
+    for column in spec.columns:
+        if column.key not in table.colmap:
+            ctx.add(
+                "missing-column",
+                "error" if column.required else "warning",
+                f"Thiếu cột '{column.label}' trong trang '{sheet.name}'.",
+                f"Thêm lại cột '{column.label}' vào dòng tiêu đề (dòng {header_row}) như mẫu.",
+                sheet=sheet.name,
+                row=header_row,
+                column=column.key,
+            )
+    mapped = set(table.colmap.values())
+    data_cols = {c for k, c in table.colmap.items() if k != "stt"}
+    for r in sorted(sheet.rows):
+        if r <= header_row:
+            continue
+        cells = sheet.rows[r]
+        if any(c in data_cols for c in cells):
+            table.rows.append(r)
+        elif cells and not any(c in mapped for c in cells):
+            for c in sorted(cells)[:1]:
+                if c > max(mapped, default=0):
+                    ctx.add(
+                        "value-outside-table",
+                        "warning",
+                        f"Ô {cell_ref(r, c)} nằm ngoài bảng số liệu nên không được tổng hợp.",
+                        "Xóa giá trị thừa hoặc chuyển vào cột Ghi chú.",
+                        sheet=sheet.name,
+                        row=r,
+                        col=c,
+                        value=cells[c],
+                    )
+    # Data typed in a column with no header, on a row that is read: said once per column,
+    # never dropped silently (a headed column gets 'extra-column' instead).
+    header_cols = set(header)
+    stray: dict[int, list[int]] = {}
+    for r in table.rows:
+        for c in sheet.rows[r]:
+            if c not in mapped and c not in header_cols:
+                stray.setdefault(c, []).append(r)
+    for c, rows in sorted(stray.items()):
+        first = cell_ref(rows[0], c)
+        ctx.add(
+            "value-outside-table",
+            "warning",
+            f"Cột {first[: -len(str(rows[0]))]} không có tiêu đề nhưng có {len(rows)} ô số liệu "
+            f"(từ ô {first}); số liệu này nằm ngoài bảng nên không được tổng hợp.",
+            "Chuyển nội dung sang cột Ghi chú, hoặc xóa nếu không cần.",
+            sheet=sheet.name,
+            row=rows[0],
+            col=c,
+            value=sheet.rows[rows[0]][c],
+        )
+    _layout_checks(table, ctx)
+    return table
+
+
+def _layout_checks(table: Table, ctx: Context) -> None:
+    sheet, header_row = table.sheet, table.header_row
+    mapped = set(table.colmap.values())
+    data_rows = set(table.rows)
+    for r1, c1, r2, c2 in sheet.merged:
+        if r2 <= header_row or not any(c1 <= c <= c2 for c in mapped):
+            continue
+        if r1 <= header_row:
+            continue
+        ref = f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
+        ctx.add(
+            "merged-cells",
+            "error",
+            f"Các ô {ref} bị gộp (merge) trong vùng số liệu: chỉ ô đầu có giá trị, "
+            "các ô còn lại sẽ bị coi là trống.",
+            "Bỏ gộp ô (Merge & Center > Unmerge Cells) và ghi giá trị vào từng ô.",
+            sheet=sheet.name,
+            row=r1,
+            col=c1,
+        )
+    for r in sorted(sheet.hidden_rows & data_rows):
+        ctx.add(
+            "hidden-row",
+            "warning",
+            f"Dòng {r} đang bị ẩn nhưng có số liệu; số liệu này vẫn được tiếp nhận.",
+            "Bỏ ẩn dòng (Unhide) để kiểm tra lại, xóa dòng nếu không cần báo cáo.",
+            sheet=sheet.name,
+            row=r,
+            col=min(mapped, default=1),
+            sheet_key=table.spec.key,
+        )
+    for key, c in table.colmap.items():
+        if c in sheet.hidden_cols and any(c in sheet.rows[r] for r in table.rows):
+            ctx.add(
+                "hidden-column",
+                "warning",
+                f"Cột '{table.spec.column(key).label}' đang bị ẩn nhưng có số liệu; vẫn được tiếp nhận.",
+                "Bỏ ẩn cột để kiểm tra lại.",
+                sheet=sheet.name,
+                row=header_row,
+                col=c,
+            )
+
+
+def check_layout(
+    wb: RawWorkbook, checked: Checked, config: Config, received_local: datetime
+) -> None:
+    """Layers 1 and 2 for one workbook: fills ``checked`` (cover, tables, typed values)."""
+    ctx = Context(checked)
+    report = checked.report
+    units = config.unit_index
+    report.template_version = wb.template_version
+    if wb.template_version is None:
+        ctx.add(
+            "not-from-template",
+            "warning",
+            "Tệp không được tạo từ mẫu báo cáo chuẩn (không có dấu phiên bản mẫu); "
+            "vẫn đọc được vì có đủ các trang và cột.",
+            "Lần sau hãy dùng mẫu báo cáo mới nhất do Sở KH&CN gửi.",
+        )
+    elif wb.template_version != TEMPLATE_VERSION:
+        ctx.add(
+            "old-template-version",
+            "warning",
+            f"Tệp dùng mẫu phiên bản {wb.template_version}; phiên bản hiện hành là {TEMPLATE_VERSION}.",
+            "Lần sau hãy dùng mẫu báo cáo mới nhất.",
+        )
+    for sheet in wb.sheets.values():
+        if sheet.state != "visible" and sheet.name != META_SHEET and sheet.rows:
+            ctx.add(
+                "hidden-sheet",
+                "warning",
+                f"Trang '{sheet.name}' đang bị ẩn nhưng có dữ liệu"
+                + (
+                    "; dữ liệu vẫn được đọc."
+                    if _is_known_sheet(sheet.name)
+                    else "; trang này không thuộc mẫu nên không được tổng hợp."
+                ),
+                "Bỏ ẩn trang (chuột phải vào tên trang > Unhide) để kiểm tra lại.",
+                sheet=sheet.name,
+            )
+    _check_cover(wb, checked, ctx, units, received_local)
+    for spec in SHEETS:
+        found = locate_sheet(wb, spec, ctx)
+        if found is None:
+            if not spec.optional:
+                ctx.add(
+                    "missing-sheet",
+                    "error",
+                    f"Không có trang '{spec.name}'.",
+                    f"Dùng mẫu báo cáo chuẩn; giữ nguyên trang '{spec.name}'.",
+                    sheet=spec.name,
+                )
+            continue
+        table = read_table(found, spec, ctx)
+        if table is None:
+            continue
+        checked.tables[spec.key] = table
+        coerce_table(table, ctx, units)
+    if not any(t.rows for t in checked.tables.values()) and not checked.report.errors:
+        ctx.add(
+            "empty-report",
+            "warning",
+            "Báo cáo không có dòng số liệu nào (nhiệm vụ, dự án, chỉ tiêu).",
+            "Ghi các nhiệm vụ đơn vị chủ trì vào trang 'Nhiệm vụ'.",
+        )
+
+
+def _is_known_sheet(name: str) -> bool:
+    return label_key(name) in {label_key(s.name) for s in SHEETS} | {label_key(COVER_SHEET)}
+
+
+def _check_cover(
+    wb: RawWorkbook, checked: Checked, ctx: Context, units: UnitIndex, received_local: datetime
+) -> None:
+    sheet = next((s for n, s in wb.sheets.items() if label_key(n) == label_key(COVER_SHEET)), None)
+    if sheet is None:
+        ctx.add(
+            "missing-sheet",
+            "error",
+            f"Không có trang '{COVER_SHEET}' (đơn vị báo cáo, ngày báo cáo…).",
+            f"Dùng mẫu báo cáo chuẩn; điền trang '{COVER_SHEET}'.",
+            sheet=COVER_SHEET,
+        )
+        return
+    labels = {label_key(f.label): f for f in COVER}
+    found: dict[str, tuple[int, int, Any]] = {}
+    for r in sorted(sheet.rows)[:60]:
+        cells = sheet.rows[r]
+        for c in sorted(cells):
+            v = cells[c]
+            if isinstance(v, str) and _label_key(v) in labels:
+                field_ = labels[_label_key(v)]
+                if field_.key in found:
+                    continue
+                # The value is the next non-empty cell to the right (column B in the template).
+                right = [cc for cc in sorted(cells) if cc > c]
+                vc = right[0] if right else c + 1
+                found[field_.key] = (r, vc, cells.get(vc))
+                break
+    for f in COVER:
+        r, c, raw = found.get(f.key, (0, 0, None))
+        if raw is None or (isinstance(raw, str) and not nfc(raw)):
+            if f.required:
+                ctx.add(
+                    "required-missing",
+                    "error",
+                    f"Chưa ghi '{f.label}' ở trang '{COVER_SHEET}'.",
+                    f"Ghi '{f.label}': {f.help}",
+                    sheet=sheet.name,
+                    row=r or None,
+                    col=(c or None),
+                    column=f.key,
+                )
+            continue
+        col = Column(f.key, f.label, f.kind)
+        try:
+            value = coerce_value(col, raw, False, units)
+        except BadValue as bad:
+            ctx.add(
+                bad.code,
+                bad.severity,
+                bad.message,
+                bad.fix,
+                sheet=sheet.name,
+                row=r,
+                col=c,
+                value=raw,
+                column=f.key,
+            )
+            if f.key == "unit" and bad.code == "unknown-unit":
+                checked.report.findings[
+                    -1
+                ].message = f"Không xác định được đơn vị báo cáo “{display(raw)}”: không có trong danh mục đơn vị."
+            continue
+        checked.cover[f.key] = value
+        if f.key == "unit":
+            checked.unit = units.by_code[value]
+            checked.report.unit_code = value
+            checked.report.unit_name = checked.unit.name
+        elif f.key == "as_of":
+            checked.report.as_of = value.isoformat()
+            if value > received_local.date():
+                ctx.add(
+                    "as-of-in-future",
+                    "error",
+                    f"Ngày báo cáo {value:%d/%m/%Y} sau ngày gửi tệp ({received_local:%d/%m/%Y}).",
+                    "Ghi ngày chốt số liệu thực tế (không sau ngày gửi).",
+                    sheet=sheet.name,
+                    row=r,
+                    col=c,
+                    value=raw,
+                    column=f.key,
+                )

@@ -1,0 +1,194 @@
+"""Layer 4 of validation: business rules across the cells of a row and across rows.
+
+A unit speaks only for itself (the own-tasks rule: ``other-unit-task``), task codes against
+the register, 06 rõ, state contradictions, completion dates, disbursement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from consolidate.core.config import Config, Unit, UnitIndex
+from consolidate.core.findings import Severity
+from consolidate.intake.checked import Checked, Context, Table, row_name
+from schemas.columns import SIX_CLEAR, STATE_DONE, STATE_NOT_STARTED
+
+
+def check_rules(
+    checked: Checked, config: Config, register: dict[str, str | None], received_local: datetime
+) -> None:
+    """Layer 4: rules across cells of a row and across rows."""
+    ctx = Context(checked)
+    unit = checked.unit
+    units = config.unit_index
+    tasks = checked.tables.get("tasks")
+    if tasks is not None and tasks.rows:
+        _task_rules(tasks, ctx, config, unit, units, register, checked, received_local)
+    projects = checked.tables.get("projects")
+    if projects is not None and projects.rows:
+        _project_rules(projects, ctx)
+    if unit is not None and "projects" in unit.reports and projects is None:
+        ctx.add(
+            "missing-sheet",
+            "warning",
+            f"{unit.name} là chủ đầu tư dự án nhưng tệp không có trang 'Dự án'.",
+            "Dùng mẫu báo cáo chuẩn và điền trang 'Dự án' (báo cáo ngày 05 và 20 hằng tháng).",
+            sheet="Dự án",
+        )
+
+
+def _task_rules(
+    table: Table,
+    ctx: Context,
+    config: Config,
+    unit: Unit | None,
+    units: UnitIndex,
+    register: dict[str, str | None],
+    checked: Checked,
+    received_local: datetime,
+) -> None:
+    spec, sheet = table.spec, table.sheet
+    t = table.typed
+    six_severity: Severity = "error" if config.validation.six_clear == "error" else "warning"
+    code_severity: Severity = (
+        "error" if config.validation.unknown_task_code == "error" else "warning"
+    )
+    first_code_row: dict[str, int] = {}
+    as_of = checked.cover.get("as_of") or received_local.date()
+    for i, r in enumerate(table.rows):
+        name = row_name(table, r)
+
+        def add(
+            code: str,
+            severity: Severity,
+            message: str,
+            fix: str,
+            key: str,
+            value: Any = None,
+            r: int = r,
+            name: str = name,
+        ) -> None:
+            ctx.add(
+                code, severity, f"Dòng {r}{name}: {message}", fix,
+                sheet=sheet.name, row=r, col=table.colmap.get(key), value=value,
+                column=key, sheet_key=spec.key,
+            )  # fmt: skip
+
+        # A unit speaks only for itself.
+        lead = t["lead_unit"][i]
+        if lead is None and unit is not None and (r, "lead_unit") not in table.failed:
+            t["lead_unit"][i] = lead = unit.code
+        if unit is not None and lead is not None and lead != unit.code:
+            other = units.by_code[lead]
+            add(
+                "other-unit-task", "error",
+                f"nhiệm vụ do {other.name} chủ trì, không phải {unit.name}. Mỗi đơn vị chỉ "
+                "báo cáo nhiệm vụ mình chủ trì.",
+                f"Xóa dòng này ({other.name} tự báo cáo), hoặc sửa 'Đơn vị chủ trì' nếu ghi nhầm.",
+                "lead_unit", other.name,
+            )  # fmt: skip
+        code = t["task_code"][i]
+        if code:
+            if code in first_code_row:
+                add(
+                    "duplicate-task-code", "error",
+                    f"mã nhiệm vụ {code} trùng với dòng {first_code_row[code]}.",
+                    "Mỗi nhiệm vụ chỉ ghi một dòng; gộp hai dòng hoặc sửa mã.", "task_code", code,
+                )  # fmt: skip
+            else:
+                first_code_row[code] = r
+            if register:
+                if code not in register:
+                    add(
+                        "unknown-task-code", code_severity,
+                        f"mã nhiệm vụ {code} không có trong danh mục nhiệm vụ giao.",
+                        "Kiểm tra lại mã theo danh mục; để trống nếu là nhiệm vụ đơn vị tự đề ra.",
+                        "task_code", code,
+                    )  # fmt: skip
+                elif unit is not None and register[code] and register[code] != unit.code:
+                    owner = units.by_code.get(register[code] or "")
+                    add(
+                        "other-unit-task", "error",
+                        f"theo danh mục, nhiệm vụ {code} do "
+                        f"{owner.name if owner else register[code]} chủ trì, không phải {unit.name}.",
+                        "Xóa dòng này hoặc sửa mã nhiệm vụ cho đúng.", "task_code", code,
+                    )  # fmt: skip
+        # 06 rõ: which of the six is missing on this row.
+        missing = [
+            col for col in spec.columns
+            if col.clear and col.key != "task" and t[col.key][i] is None and (r, col.key) not in table.failed
+        ]  # fmt: skip
+        if missing and t["task"][i] is not None:
+            names = ", ".join(SIX_CLEAR[c.clear or ""] for c in missing)
+            add(
+                "six-clear-missing", six_severity,
+                f"nhiệm vụ chưa đủ 06 rõ, còn thiếu: {names}.",
+                "Ghi đủ: " + "; ".join(f"'{c.label}'" for c in missing) + ".",
+                missing[0].key,
+            )  # fmt: skip
+        # State contradictions.
+        state, progress, done_on = t["state"][i], t["progress"][i], t["completed_on"][i]
+        if state == STATE_DONE:
+            if progress is not None and progress < 100:
+                add(
+                    "done-but-progress", "warning",
+                    f"Tình trạng 'Đã hoàn thành' nhưng tiến độ chỉ {progress:g} %.",
+                    "Sửa tiến độ thành 100 hoặc tình trạng thành 'Đang thực hiện'.",
+                    "progress", progress,
+                )  # fmt: skip
+            if done_on is None and (r, "completed_on") not in table.failed:
+                add(
+                    "completed-date-missing", "error",
+                    "Tình trạng 'Đã hoàn thành' nhưng chưa ghi ngày hoàn thành.",
+                    "Ghi 'Ngày hoàn thành' (dd/mm/yyyy) để tính đúng hạn/quá hạn.",
+                    "completed_on",
+                )  # fmt: skip
+        elif state == STATE_NOT_STARTED and progress is not None and progress > 0:
+            add(
+                "not-started-but-progress", "error" if progress >= 100 else "warning",
+                f"Tình trạng 'Chưa triển khai' nhưng tiến độ {progress:g} %.",
+                "Sửa tình trạng thành 'Đang thực hiện' / 'Đã hoàn thành' hoặc tiến độ thành 0.",
+                "state", state,
+            )  # fmt: skip
+        if done_on is not None:
+            if done_on > as_of:
+                add(
+                    "completed-in-future", "error",
+                    f"ngày hoàn thành {done_on:%d/%m/%Y} sau ngày báo cáo {as_of:%d/%m/%Y}.",
+                    "Chỉ ghi ngày hoàn thành khi nhiệm vụ đã xong; sửa lại ngày thực tế.",
+                    "completed_on", done_on,
+                )  # fmt: skip
+            if state is not None and state != STATE_DONE:
+                add(
+                    "completed-date-but-not-done", "warning",
+                    f"có ngày hoàn thành nhưng tình trạng là '{state}'.",
+                    "Sửa tình trạng thành 'Đã hoàn thành' hoặc xóa ngày hoàn thành.",
+                    "completed_on", done_on,
+                )  # fmt: skip
+
+
+def _project_rules(table: Table, ctx: Context) -> None:
+    spec, sheet, t = table.spec, table.sheet, table.typed
+    for i, r in enumerate(table.rows):
+        name = row_name(table, r)
+        plan, disbursed, typed_pct = t["year_plan"][i], t["disbursed"][i], t["disbursed_pct"][i]
+        computed = round(disbursed / plan * 100, 2) if plan and disbursed is not None else None
+        if plan is not None and disbursed is not None and disbursed > plan:
+            ctx.add(
+                "disbursed-above-plan", "warning",
+                f"Dòng {r}{name}: giải ngân lũy kế {disbursed:,.1f} vượt kế hoạch vốn năm {plan:,.1f} triệu đồng.",
+                "Kiểm tra lại số giải ngân và kế hoạch vốn (đơn vị: triệu đồng).",
+                sheet=sheet.name, row=r, col=table.colmap.get("disbursed"), value=disbursed,
+                column="disbursed", sheet_key=spec.key,
+            )  # fmt: skip
+        if typed_pct is not None and computed is not None and abs(typed_pct - computed) > 0.5:
+            ctx.add(
+                "disbursed-rate-mismatch", "warning",
+                f"Dòng {r}{name}: tỷ lệ giải ngân ghi {typed_pct:g} % nhưng theo số liệu là {computed:g} %; "
+                "hệ thống dùng số tính lại.",
+                "Sửa tỷ lệ cho khớp (giải ngân / kế hoạch vốn năm × 100) hoặc để trống.",
+                sheet=sheet.name, row=r, col=table.colmap.get("disbursed_pct"), value=typed_pct,
+                column="disbursed_pct", sheet_key=spec.key,
+            )  # fmt: skip
+        t["disbursed_pct"][i] = computed
