@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core.config import Calendar, Config, Unit, WeekdayTime, load_config
 from consolidate.core.errors import OutputError
-from consolidate.render.template import (
+from consolidate.render.template import write_submission, write_template
+from consolidate.render.template_kit import (
     COVER_FIRST_ROW,
     HEADER_ROW,
     HIDDEN_SHEET,
@@ -32,8 +33,6 @@ from consolidate.render.template import (
     UNIT_LIST_NAME,
     VERSION_LABEL,
     list_name,
-    write_submission,
-    write_template,
 )
 from schemas import COVER, COVER_SHEET, GUIDE_SHEET, SHEETS, TASKS, TEMPLATE_VERSION, Kind
 from schemas.columns import SIX_CLEAR, Column, SheetSpec
