@@ -28,9 +28,10 @@ from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
 from consolidate.render.plan import write_plan
 from consolidate.render.projects import write_projects
 from consolidate.render.weekly import write_weekly
+from consolidate.render.wording import unit_note
 from consolidate.reports.plan import plan_data
 from consolidate.reports.projects import projects_data
-from consolidate.reports.selection import Selection, local_now, select_snapshots
+from consolidate.reports.selection import Selection, UnitReporting, local_now, select_snapshots
 from consolidate.reports.status import DONE_LATE, DONE_ON_TIME, DUE_SOON, OVERDUE
 from consolidate.reports.weekly import weekly_data
 from consolidate.store.db import Store
@@ -171,6 +172,26 @@ def build_plan(
     return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures())
 
 
+def _unit_dict(u: UnitReporting, report: str) -> dict[str, Any]:
+    snap, rej = u.snapshot, u.rejected
+    current = snap if snap is not None and not snap.carried else None
+    return {
+        "code": u.code,
+        "name": u.name,
+        "expected": u.expected,
+        "status": u.status,
+        "status_label": u.status_label,
+        "received_at": current.received_at.isoformat() if current else None,
+        "file": current.original_name if current else None,
+        "carried_forward_from": snap.received_at.isoformat() if snap and snap.carried else None,
+        "n_warnings": current.n_warnings if current else None,
+        "rejected_file": rej.original_name if rej else None,
+        "rejected_at": rej.received_at.isoformat() if rej else None,
+        "n_errors": rej.n_errors if rej else 0,
+        "note": unit_note(u, report),
+    }
+
+
 def submission_status(config: Config, store: Store, now: datetime | None = None) -> dict[str, Any]:
     """Who has / has not reported for the periods the office is collecting now.
 
@@ -193,7 +214,7 @@ def submission_status(config: Config, store: Store, now: datetime | None = None)
             "period": period.to_dict(),
             "open": moment <= period.cutoff,
             "counts": sel.counts(),
-            "units": [u.to_dict() for u in sel.units],
+            "units": [_unit_dict(u, report) for u in sel.units],
             "not_reported": [
                 {"code": u.code, "name": u.name, "status": u.status} for u in not_reported
             ],

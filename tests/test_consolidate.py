@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from consolidate.build import build_plan, build_projects, build_weekly, submission_status
 from consolidate.calendar.periods import PeriodError, parse_week
 from consolidate.core.config import Config, Unit, init_workspace
+from consolidate.render.wording import unit_note
 from consolidate.reports.selection import EXTRA, LATE, MISSING, ON_TIME, REJECTED
 from consolidate.reports.status import STATUSES
 from consolidate.reports.weekly import weekly_data
@@ -162,17 +163,21 @@ def test_reporting_classification(workspace: Config, store: Store) -> None:
     assert units["SNV"].status == ON_TIME and not units["SNV"].snapshot.carried
     assert units["STP"].status == LATE and units["STP"].snapshot.late
     assert units["SKHCN"].status == MISSING
-    assert units["SKHCN"].snapshot.carried and "kỳ trước" in units["SKHCN"].note
+    assert units["SKHCN"].snapshot.carried and "kỳ trước" in unit_note(units["SKHCN"], "weekly")
     assert units["SCT"].status == REJECTED and units["SCT"].snapshot.carried
-    assert units["SCT"].rejected.n_errors == 3 and "chờ đơn vị sửa" in units["SCT"].note
+    assert units["SCT"].rejected.n_errors == 3 and "chờ đơn vị sửa" in unit_note(
+        units["SCT"], "weekly"
+    )
     assert units["STC"].status == ON_TIME
     assert units["SYT"].status == ON_TIME and units["SYT"].snapshot.n_rows == 2
-    assert "sau hạn chốt" in units["SYT"].note
+    assert "sau hạn chốt" in unit_note(units["SYT"], "weekly")
     assert units["SXD"].status == ON_TIME
     assert units["SXD"].snapshot.original_name == "SXD_lan2.xlsx"
     assert units["CAT"].status == MISSING and units["CAT"].snapshot is None
     assert units["BTCTU"].status == EXTRA and not units["BTCTU"].expected
-    assert units["SGDDT"].status == MISSING and "không có số liệu nhiệm vụ" in units["SGDDT"].note
+    assert units["SGDDT"].status == MISSING and "không có số liệu nhiệm vụ" in unit_note(
+        units["SGDDT"], "weekly"
+    )
     assert [f.original_name for f in data.selection.unknown_files] == ["khong_ro_don_vi.xlsx"]
     counts = data.selection.counts()
     expected = len([u for u in cfg.units if "weekly" in u.reports])

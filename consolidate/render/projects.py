@@ -16,6 +16,7 @@ from consolidate.render.shared import (
     roman,
     sources_sheet,
 )
+from consolidate.render.wording import lagging_text, usage_label
 from consolidate.reports.projects import MoneySummary, ProjectsData
 from consolidate.reports.rows import ProjectRow
 
@@ -236,7 +237,7 @@ def _project_list(
                 sh.cells(
                     [i, project, p.fund_source, p.year_plan, p.disbursed,
                      None if p.rate is None else round(p.rate, 1), p.stage, p.committed_pct,
-                     p.lagging, p.bottleneck, p.officer],
+                     _lagging(p, data), p.bottleneck, p.officer],
                     [st.td_center, st.td, st.td, st.td_num, st.td_num, st.td_pct, st.td,
                      st.td_pct, st.td, st.td, st.td],
                 )  # fmt: skip
@@ -247,6 +248,12 @@ def _project_list(
                     [st.td_center, st.td, st.td, st.td_num, st.td_num, st.td_center, st.td,
                      st.td, st.td],
                 )  # fmt: skip
+
+
+def _lagging(p: ProjectRow, data: ProjectsData) -> str:
+    return lagging_text(
+        p.lagging, p.rate, data.path_pct, data.lagging_rate_pct, data.path_tolerance_pct
+    )
 
 
 def _project_issues(book: Book, data: ProjectsData) -> None:
@@ -310,9 +317,9 @@ def _project_detail(book: Book, data: ProjectsData) -> None:
         snap = snaps[p.submission_id]
         values = [i, data.unit_names.get(p.unit_code, p.unit_code)]
         for _, _, key in cols:
-            v = getattr(p, key)
+            v: Any = _lagging(p, data) if key == "lagging" else getattr(p, key)
             values.append(round(v, 1) if key == "rate" and v is not None else v)
-        values += [snap.original_name, snap.received_at, snap.usage_label]
+        values += [snap.original_name, snap.received_at, usage_label(snap)]
         sh.cells(values, fmts)
     last = max(sh.row - 1, first)
     sh.ws.autofilter(header_row, 0, last, len(widths) - 1)

@@ -7,6 +7,7 @@ from typing import Any
 
 from consolidate.core.fmt import fmt_dt, fmt_pct
 from consolidate.render.kit import Book, Sheet, excel_date
+from consolidate.render.wording import unit_note, usage_label
 from consolidate.reports.selection import REPORTING_LABELS, Selection, Snapshot, UnitReporting
 
 # --- shared pieces ------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def sources_sheet(
     for i, snap in enumerate(snapshots, 1):
         sh.cells(
             [i, names.get(snap.unit_code, snap.unit_code), snap.original_name, snap.sha256,
-             snap.received_at, excel_date(snap.as_of), snap.n_rows, snap.usage_label],
+             snap.received_at, excel_date(snap.as_of), snap.n_rows, usage_label(snap)],
             fmts,
         )  # fmt: skip
     if not snapshots:
@@ -116,7 +117,7 @@ def reporting_sheet(
                  current.n_rows if current else None,
                  rej.n_errors if rej and not current else (0 if current else None),
                  current.n_warnings if current else (rej.n_warnings if rej else None),
-                 u.note],
+                 unit_note(u, sel.report)],
                 [st.td_center, st.td, st.td, fmt_status, st.td_dt, st.td, st.td_int,
                  st.td_int, st.td_int, st.td],
             )  # fmt: skip

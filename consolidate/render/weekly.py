@@ -29,6 +29,7 @@ from consolidate.render.shared import (
     share_pct,
     sources_sheet,
 )
+from consolidate.render.wording import CARRIED_LABEL, usage_label
 from consolidate.reports.rows import TaskRow
 from consolidate.reports.status import (
     DONE_LATE,
@@ -389,7 +390,6 @@ _DETAIL_COLUMNS: tuple[tuple[str, float, str, str], ...] = (
     ("Thời điểm nhận", 15, "x", "received"),
     ("Nguồn số liệu", 16, "x", "usage"),
 )
-CARRIED_LABEL = "Số liệu kỳ trước"
 
 
 def _task_detail(book: Book, data: WeeklyData) -> None:
@@ -425,7 +425,7 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
         s.submission_id: (
             s.original_name,
             excel_datetime(s.received_at),
-            s.usage_label if s.carried or s.late else "",
+            usage_label(s) if s.carried or s.late else "",
         )
         for s in data.selection.snapshots
     }

@@ -9,7 +9,6 @@ from typing import Any
 
 from consolidate.calendar.periods import Period, next_period
 from consolidate.core.config import Config
-from consolidate.core.fmt import fmt_num, fmt_pct
 from consolidate.reports.rows import PROJECT_KEYS, PROJECT_SQL, ProjectRow
 from consolidate.reports.selection import (
     Selection,
@@ -66,16 +65,19 @@ def time_path_pct(as_of: date) -> float:
     return 100.0 * ((as_of - start).days + 1) / days
 
 
+#: Why a project is lagging (ProjectRow.lagging; worded by consolidate.render.wording).
+BELOW_THRESHOLD = "below_threshold"  # disbursement rate under the configured threshold
+BEHIND_TIME_PATH = "behind_time_path"  # more than the tolerance behind the time path
+
+
 def lagging_reason(rate: float | None, path_pct: float, threshold: float, tolerance: float) -> str:
+    """``""`` when the project is not lagging, else why (one of the codes above)."""
     if rate is None:
         return ""
     if rate < threshold:
-        return f"Tỷ lệ giải ngân {fmt_pct(rate)} dưới ngưỡng {fmt_pct(threshold)}."
+        return BELOW_THRESHOLD
     if rate < path_pct - tolerance:
-        return (
-            f"Tỷ lệ giải ngân {fmt_pct(rate)} thấp hơn tiến độ theo thời gian "
-            f"({fmt_pct(path_pct)}) quá {fmt_num(tolerance)} điểm %."
-        )
+        return BEHIND_TIME_PATH
     return ""
 
 

@@ -295,7 +295,7 @@ class ProjectRow(NamedTuple):
     deadline_end: str | None
     issues: str | None
     rate: float | None  # disbursed / year plan, %
-    lagging: str  # "" or why the project is lagging (Vietnamese)
+    lagging: str  # "" or why the project is lagging (a code of reports.projects)
     carried: bool
 
     @property

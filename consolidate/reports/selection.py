@@ -60,12 +60,6 @@ class Snapshot:
     late: bool = False  # this file arrived after the cut-off
     n_rows: int = 0
 
-    @property
-    def usage_label(self) -> str:
-        if self.carried:
-            return "Số liệu kỳ trước"
-        return "Nhận sau hạn chốt" if self.late else "Kỳ này"
-
 
 @dataclass(frozen=True)
 class FileRef:
@@ -80,6 +74,22 @@ class FileRef:
     n_warnings: int
 
 
+#: What the office notes about the reporting of a unit (worded by consolidate.render.wording).
+LATE_UPDATE = "late_update"  # at: the counted update, received after the cut-off
+REJECTED_LATER = "rejected_later"  # a later file (at, n_errors) rejected; used_at: the one counted
+REJECTED_WAITING = "rejected_waiting"  # file, at, n_errors: rejected, awaiting a correction
+NO_ROWS = "no_rows"  # sent in the period, but without rows of the report's sheet
+CARRIED_FROM = "carried_from"  # at: the previous report carried forward
+
+
+class Note(NamedTuple):
+    kind: str
+    at: datetime | None = None
+    file: str = ""
+    n_errors: int = 0
+    used_at: datetime | None = None
+
+
 @dataclass
 class UnitReporting:
     code: str
@@ -89,7 +99,7 @@ class UnitReporting:
     status: str
     snapshot: Snapshot | None = None
     rejected: FileRef | None = None
-    note: str = ""
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -98,24 +108,6 @@ class UnitReporting:
     @property
     def reported(self) -> bool:
         return self.status in (ON_TIME, LATE, EXTRA)
-
-    def to_dict(self) -> dict[str, Any]:
-        snap, rej = self.snapshot, self.rejected
-        return {
-            "code": self.code,
-            "name": self.name,
-            "expected": self.expected,
-            "status": self.status,
-            "status_label": self.status_label,
-            "received_at": snap.received_at.isoformat() if snap and not snap.carried else None,
-            "file": snap.original_name if snap and not snap.carried else None,
-            "carried_forward_from": snap.received_at.isoformat() if snap and snap.carried else None,
-            "n_warnings": snap.n_warnings if snap and not snap.carried else None,
-            "rejected_file": rej.original_name if rej else None,
-            "rejected_at": rej.received_at.isoformat() if rej else None,
-            "n_errors": rej.n_errors if rej else 0,
-            "note": self.note,
-        }
 
 
 @dataclass
@@ -270,7 +262,6 @@ def select_snapshots(
 ) -> Selection:
     """Choose the snapshot that counts for each unit owing ``report`` in ``period``."""
     sheet = "tasks" if report == "weekly" else "projects"
-    what = "nhiệm vụ" if report == "weekly" else "dự án"
     owing = [u.code for u in config.unit_index.owing(report)]
     expected_codes = store.frozen_expected(period.kind, period.key, owing)
     by_code, order = unit_lookup(config)
@@ -314,37 +305,35 @@ def select_snapshots(
             expected=code in expected_set,
             status=MISSING,
         )
-        notes: list[str] = []
+        notes = entry.notes
         if window:
             newest = window[-1]
             on_time = any(e.at <= period.cutoff for e in window)
             entry.status = (ON_TIME if on_time else LATE) if entry.expected else EXTRA
             entry.snapshot = _snapshot(newest, carried=False, late=newest.at > period.cutoff)
             if on_time and newest.at > period.cutoff:
-                notes.append(f"Bản cập nhật nhận lúc {fmt_dt(newest.at)}, sau hạn chốt.")
+                notes.append(Note(LATE_UPDATE, newest.at))
             later_rejects = [f for f in rejected if f.received_at > newest.at]
             if later_rejects:
                 last = later_rejects[-1]
                 notes.append(
-                    f"Tệp gửi lúc {fmt_dt(last.received_at)} không được tiếp nhận "
-                    f"({last.n_errors} lỗi); đang dùng bản nhận lúc {fmt_dt(newest.at)}."
-                )
+                    Note(REJECTED_LATER, last.received_at, last.original_name, last.n_errors,
+                         newest.at)
+                )  # fmt: skip
         else:
             if rejected:
                 entry.status = REJECTED
                 entry.rejected = rejected[-1]
+                last = rejected[-1]
                 notes.append(
-                    f"Tệp “{rejected[-1].original_name}” gửi lúc "
-                    f"{fmt_dt(rejected[-1].received_at)} có {rejected[-1].n_errors} lỗi, "
-                    "chờ đơn vị sửa và gửi lại."
+                    Note(REJECTED_WAITING, last.received_at, last.original_name, last.n_errors)
                 )
             elif any(in_window(e.at) for e in evs):
-                notes.append(f"Có gửi báo cáo trong kỳ nhưng không có số liệu {what}.")
+                notes.append(Note(NO_ROWS))
             previous = [e for e in evs if e.has_rows and e.at <= period.start]
             if previous:
                 entry.snapshot = _snapshot(previous[-1], carried=True, late=False)
-                notes.append(f"Dùng số liệu kỳ trước (báo cáo nhận lúc {fmt_dt(previous[-1].at)}).")
-        entry.note = " ".join(notes)
+                notes.append(Note(CARRIED_FROM, previous[-1].at))
         units.append(entry)
 
     _count_rows(store, sheet, units)
