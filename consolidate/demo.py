@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Config, Unit
+from consolidate.core.files import write_atomic
 from schemas import REGISTER
 from schemas.columns import PILLARS
 
@@ -131,13 +132,16 @@ def write_register_workbook(
     path: Path, rows: Sequence[tuple[str, str, str, str, str, str]], units: Sequence[Unit]
 ) -> Path:
     """The register workbook as the office keeps it (one header row, one task a row)."""
-    import os
+    write_atomic(path, lambda tmp: _register_workbook(tmp, rows, units))
+    return path
 
+
+def _register_workbook(
+    tmp: Path, rows: Sequence[tuple[str, str, str, str, str, str]], units: Sequence[Unit]
+) -> None:
     import xlsxwriter
 
     names = {u.code: u.name for u in units}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
     wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
     head = wb.add_format(
         {
@@ -178,8 +182,6 @@ def write_register_workbook(
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     wb.close()
-    os.replace(tmp, path)
-    return path
 
 
 @dataclass
@@ -350,9 +352,8 @@ def generate(config: Config, folder: Path, seed: int = 2026) -> DemoPlan:
         path = folder / f"{slug} - Báo cáo tuần 23.xlsx"
         if unit.code in corrupt:
             data = prev.read_bytes()
-            path.write_bytes(
-                data[: len(data) // 3]
-            )  # an attachment that did not finish downloading
+            # an attachment that did not finish downloading
+            write_atomic(path, data[: len(data) // 3])
             plan.files.append(
                 DemoFile(path, _tz_moment(config, "2026-06-04T15:10"), unit.code, "corrupt")
             )
@@ -420,9 +421,7 @@ def prepare_demo_workspace(directory: Path) -> Config:
             )
         shutil.rmtree(directory)
     config = init_workspace(directory)
-    (directory / DEMO_MARKER).write_text(
-        "Thư mục dữ liệu mẫu của consolidate demo; có thể xóa.\n", encoding="utf-8"
-    )
+    write_atomic(directory / DEMO_MARKER, "Thư mục dữ liệu mẫu của consolidate demo; có thể xóa.\n")
     return config
 
 

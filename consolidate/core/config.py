@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from consolidate.core.errors import ConfigError, WorkspaceError
+from consolidate.core.files import write_atomic
 from consolidate.core.text import loose_key, nfc
 
 CONFIG_NAME = "consolidate.toml"
@@ -178,7 +179,7 @@ def init_workspace(directory: Path) -> Config:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / CONFIG_NAME
     if not path.exists():
-        path.write_text(default_config_text(), encoding="utf-8")
+        write_atomic(path, default_config_text())
     config = load_config(directory)
     config.ensure_dirs()
     return config

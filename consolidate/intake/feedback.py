@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Config
+from consolidate.core.files import write_atomic
 from consolidate.core.findings import (
     ACCEPTED,
     SEVERITY_LABELS,
@@ -130,28 +131,19 @@ def write_feedback(
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     _write_text(txt_path, summary_text(report, config))
     report.summary_path = str(txt_path)  # each path is set once its file exists
-    tmp = xlsx_path.with_name(f".{xlsx_path.stem}.{os.getpid()}.tmp.xlsx")
+    shown = workbook if report.findings else None
     try:
-        _write_workbook(tmp, config, report, workbook if report.findings else None)
-        os.replace(tmp, xlsx_path)
+        write_atomic(xlsx_path, lambda tmp: _write_workbook(tmp, config, report, shown))
     except XlsxWriterException as exc:  # e.g. disk full while zipping: an OSError inside
         raise OSError(f"không ghi được {xlsx_path.name}: {exc}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     report.feedback_path = str(xlsx_path)
     return xlsx_path, txt_path
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        # UTF-8 with BOM so that Notepad on older Windows shows Vietnamese correctly.
-        tmp.write_text(text, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    # UTF-8 with BOM and the platform's line ends so that Notepad on older Windows shows
+    # Vietnamese correctly.
+    write_atomic(path, text.replace("\n", os.linesep).encode("utf-8-sig"))
 
 
 def _write_workbook(

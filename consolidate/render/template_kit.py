@@ -8,8 +8,6 @@ the atomic write of a finished workbook.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from consolidate.calendar.deadlines import EXAMPLES as DEADLINE_EXAMPLES
 from consolidate.core.errors import OutputError
+from consolidate.core.files import write_atomic
 from schemas import Kind, SheetSpec
 from schemas.columns import Column
 
@@ -171,23 +170,12 @@ def text_lines(text: str, width: float) -> int:
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
-    """Write via a temporary file in the same folder and os.replace: never a half file."""
+    """Write through :func:`consolidate.core.files.write_atomic`: never a half file."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx.tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        return write_atomic(path, data)
     except OSError as exc:
         raise OutputError(
             f"Không ghi được tệp {path}: {exc.strerror or exc}.",
             "Đóng tệp nếu đang mở trong Excel, kiểm tra quyền ghi và dung lượng ổ đĩa.",
         ) from exc
-    return path

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError
+from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
 from schemas import SHEETS, Kind, SheetSpec
 
@@ -250,17 +250,9 @@ class Store:
 
     @staticmethod
     def _write_atomic(target: Path, data: bytes) -> None:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
+            write_atomic(target, data)
         except OSError as exc:
-            with suppress(OSError):
-                tmp.unlink()
             raise WorkspaceError(
                 f"Không lưu được tệp vào kho lưu trữ {target.parent}: {exc.strerror or exc}.",
                 "Giải phóng dung lượng ổ đĩa hoặc kiểm tra quyền ghi thư mục archive/, rồi chạy "
