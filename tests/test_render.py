@@ -18,10 +18,11 @@ import xlsxwriter
 from consolidate.build import build_plan, build_projects, build_weekly
 from consolidate.core.config import Config
 from consolidate.core.errors import OutputError
+from consolidate.core.files import versioned_name
 from consolidate.render import kit
 from consolidate.render import weekly as render_weekly
 from consolidate.render.kit import sheet_name
-from consolidate.render.output import safe_write, versioned_name
+from consolidate.render.output import safe_write
 from consolidate.store.db import Store
 from tests.helpers_store import add_submission, project, task
 
