@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,10 +43,21 @@ class Unit:
     kind: str = "so-ban-nganh"
     email: str = ""
     reports: tuple[str, ...] = ("weekly",)
+    #: First and last day the unit is on the list: it owes the periods whose cut-off day
+    #: falls within [since, until] (None: no limit). A unit that joins or leaves keeps its
+    #: entry with these dates, so history and the scorecard count only what it owed.
+    since: date | None = None
+    until: date | None = None
 
     @property
     def kind_label(self) -> str:
         return "Sở, ban, ngành" if self.kind == "so-ban-nganh" else "Xã, phường"
+
+    def active_on(self, day: date) -> bool:
+        """On the list on ``day`` (the cut-off day of a period)."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,60 @@ class ProjectRules:
     path_tolerance_pct: float = 10.0
 
 
+@dataclass(frozen=True)
+class Trends:
+    """The ``Xu hướng`` sheet of the weekly report: how many weeks it shows."""
+
+    weeks: int = 8
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of the scorecard: scores in [low, high) (the top band includes 100)."""
+
+    name: str
+    low: float
+    high: float
+    label: str = ""
+
+
+#: What each score component measures (the key in ``[scorecard.weights]``), in Vietnamese.
+SCORE_COMPONENTS: dict[str, str] = {
+    "reporting": "Báo cáo đúng hạn",
+    "tasks": "Hoàn thành nhiệm vụ đúng hạn",
+    "six_clear": "Ghi đủ 06 rõ",
+    "disbursement": "Giải ngân theo tiến độ (chủ đầu tư)",
+}
+
+DEFAULT_BANDS: tuple[Band, ...] = (
+    Band("A", 90.0, 100.0, "Tốt"),
+    Band("B", 75.0, 90.0, "Khá"),
+    Band("C", 60.0, 75.0, "Trung bình"),
+    Band("D", 40.0, 60.0, "Yếu"),
+    Band("E", 0.0, 40.0, "Kém"),
+)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Weights of the score components, the credit of a late report, the bands A–E."""
+
+    weights: tuple[tuple[str, float], ...] = (
+        ("reporting", 40.0),
+        ("tasks", 30.0),
+        ("six_clear", 15.0),
+        ("disbursement", 15.0),
+    )
+    late_credit: float = 0.5
+    bands: tuple[Band, ...] = DEFAULT_BANDS
+
+    def band_of(self, score: float) -> Band:
+        for band in self.bands:
+            if band.low <= score < band.high or (band.high >= 100.0 and score >= band.high):
+                return band
+        return min(self.bands, key=lambda b: b.low)
+
+
 class UnitIndex:
     """Resolve what a person typed (name, code or alias) to a configured unit."""
 
@@ -121,8 +186,11 @@ class UnitIndex:
             unit = self._keys.get(loose_key(head[0])) or self._keys.get(loose_key(head[1]))
         return unit
 
-    def owing(self, report: str) -> list[Unit]:
-        return [u for u in self.units if report in u.reports]
+    def owing(self, report: str, on: date | None = None) -> list[Unit]:
+        """Units that owe ``report``; with ``on``, only those on the list that day."""
+        return [
+            u for u in self.units if report in u.reports and (on is None or u.active_on(on))
+        ]
 
     def __len__(self) -> int:
         return len(self.units)
@@ -140,6 +208,8 @@ class Config:
     validation: Validation = field(default_factory=Validation)
     projects: ProjectRules = field(default_factory=ProjectRules)
     units: list[Unit] = field(default_factory=list)
+    trends: Trends = field(default_factory=Trends)
+    scorecard: Scorecard = field(default_factory=Scorecard)
 
     @property
     def unit_index(self) -> UnitIndex:
@@ -302,6 +372,14 @@ def _parse_units(raw: Any) -> list[Unit]:
                 f"'{email}' không phải địa chỉ email",
                 "Để trống hoặc ghi email hợp lệ.",
             )
+        since = _parse_day(f"{where}.since", item.get("since"))
+        until = _parse_day(f"{where}.until", item.get("until"))
+        if since and until and until < since:
+            raise _bad(
+                f"{where}.until",
+                f"ngày thôi báo cáo {until:%d/%m/%Y} trước ngày bắt đầu {since:%d/%m/%Y}",
+                "Ghi until sau since, hoặc bỏ một trong hai khóa.",
+            )
         units.append(
             Unit(
                 code=nfc(code),
@@ -310,9 +388,128 @@ def _parse_units(raw: Any) -> list[Unit]:
                 kind=_choice(f"{where}.kind", item.get("kind", "so-ban-nganh"), UNIT_KINDS),
                 email=email,
                 reports=tuple(reports),
+                since=since,
+                until=until,
             )
         )
     return units
+
+
+def _parse_day(key: str, value: Any) -> date | None:
+    """A TOML date (2026-06-01) or a string "2026-06-01" / "01/06/2026"; absent: None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+    raise _bad(key, f"{value!r} không phải ngày", 'Ghi dạng "2026-06-01" (năm-tháng-ngày).')
+
+
+def _number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(key, f"{value!r} không phải số", "Ghi một số, ví dụ 40.")
+    return float(value)
+
+
+def _parse_trends(raw: dict[str, Any]) -> Trends:
+    weeks = _get(raw, "trends", "weeks", 8, int)
+    if not 2 <= weeks <= 52:
+        raise _bad("trends.weeks", f"{weeks} ngoài khoảng 2–52", "Ghi số tuần, mặc định 8.")
+    return Trends(weeks=weeks)
+
+
+def parse_bands(raw: Any) -> tuple[Band, ...]:
+    """The ``[[scorecard.bands]]`` tables: contiguous from 0 to 100, no gap, no overlap."""
+    key = "scorecard.bands"
+    if not isinstance(raw, list) or not raw:
+        raise _bad(key, "chưa khai báo mức xếp loại nào", "Khai báo các bảng [[scorecard.bands]].")
+    bands: list[Band] = []
+    for i, item in enumerate(raw, start=1):
+        where = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise _bad(where, "không phải bảng", "Mỗi mức là một bảng [[scorecard.bands]].")
+        name = item.get("band")
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(f"{where}.band", "thiếu tên mức", 'Ghi band = "A".')
+        low = _number(f"{where}.from", item.get("from"))
+        high = _number(f"{where}.to", item.get("to"))
+        if not 0 <= low < high <= 100:
+            raise _bad(
+                where,
+                f"khoảng điểm từ {low:g} đến {high:g} không hợp lệ",
+                "Ghi 0 ≤ from < to ≤ 100.",
+            )
+        label = item.get("label", "")
+        if not isinstance(label, str):
+            raise _bad(f"{where}.label", "không phải chuỗi", 'Ghi label = "Tốt".')
+        bands.append(Band(nfc(name.strip()), low, high, nfc(label)))
+    names = [b.name for b in bands]
+    if len(set(names)) != len(names):
+        raise _bad(key, "tên mức bị trùng", "Mỗi mức một tên riêng (A, B, C, D, E).")
+    ordered = sorted(bands, key=lambda b: b.low)
+    if ordered[0].low != 0:
+        raise _bad(
+            key,
+            f"thang điểm bị hở từ 0 đến {ordered[0].low:g}",
+            "Mức thấp nhất phải bắt đầu từ 0 (from = 0).",
+        )
+    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+        if nxt.low > prev.high:
+            raise _bad(
+                key,
+                f"thang điểm bị hở từ {prev.high:g} đến {nxt.low:g} (giữa mức {prev.name} và "
+                f"{nxt.name})",
+                f"Ghi from của mức {nxt.name} bằng to của mức {prev.name}.",
+            )
+        if nxt.low < prev.high:
+            raise _bad(
+                key,
+                f"mức {prev.name} ({prev.low:g}–{prev.high:g}) và mức {nxt.name} "
+                f"({nxt.low:g}–{nxt.high:g}) chồng lên nhau",
+                f"Ghi from của mức {nxt.name} bằng to của mức {prev.name}.",
+            )
+    if ordered[-1].high != 100:
+        raise _bad(
+            key,
+            f"thang điểm bị hở từ {ordered[-1].high:g} đến 100",
+            "Mức cao nhất phải kết thúc ở 100 (to = 100).",
+        )
+    return tuple(sorted(bands, key=lambda b: -b.low))
+
+
+def _parse_scorecard(raw: dict[str, Any]) -> Scorecard:
+    weights_raw = raw.get("weights", {})
+    if not isinstance(weights_raw, dict):
+        raise _bad("scorecard.weights", "không phải bảng", "Khai báo dạng [scorecard.weights].")
+    default = dict(Scorecard().weights)
+    unknown = set(weights_raw) - set(SCORE_COMPONENTS)
+    if unknown:
+        raise _bad(
+            f"scorecard.weights.{sorted(unknown)[0]}",
+            "không phải thành phần điểm",
+            f"Chọn trong: {', '.join(SCORE_COMPONENTS)}.",
+        )
+    weights = []
+    for name in SCORE_COMPONENTS:
+        value = _number(f"scorecard.weights.{name}", weights_raw.get(name, default[name]))
+        if value < 0:
+            raise _bad(f"scorecard.weights.{name}", f"{value:g} là số âm", "Ghi trọng số ≥ 0.")
+        weights.append((name, value))
+    if sum(w for _, w in weights) <= 0:
+        raise _bad("scorecard.weights", "tổng trọng số bằng 0", "Ghi ít nhất một trọng số > 0.")
+    late = _number("scorecard.late_credit", raw.get("late_credit", 0.5))
+    if not 0 <= late <= 1:
+        raise _bad("scorecard.late_credit", f"{late:g} ngoài khoảng 0–1", "Ghi số từ 0 đến 1.")
+    bands = parse_bands(raw["bands"]) if "bands" in raw else DEFAULT_BANDS
+    return Scorecard(weights=tuple(weights), late_credit=late, bands=bands)
 
 
 def load_config(root: Path) -> Config:
@@ -336,7 +533,7 @@ def load_config(root: Path) -> Config:
             f"Tệp cấu hình {path.name} không phải văn bản UTF-8.",
             "Lưu lại tệp với bảng mã UTF-8.",
         ) from exc
-    for section in ("workspace", "calendar", "validation", "projects"):
+    for section in ("workspace", "calendar", "validation", "projects", "trends", "scorecard"):
         if not isinstance(data.get(section, {}), dict):
             raise _bad(section, "không phải một bảng", f"Khai báo dạng [{section}].")
     ws = data.get("workspace", {})
@@ -410,4 +607,6 @@ def load_config(root: Path) -> Config:
         validation=validation,
         projects=projects,
         units=_parse_units(data.get("units")),
+        trends=_parse_trends(data.get("trends", {})),
+        scorecard=_parse_scorecard(data.get("scorecard", {})),
     )

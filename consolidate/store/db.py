@@ -25,9 +25,11 @@ from typing import Any, NamedTuple
 from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
-from schemas import SHEETS, Kind, SheetSpec
+from schemas import SHEETS, TASKS, Kind, SheetSpec
 
-SCHEMA_VERSION = 1
+#: 2: ``submission_stats`` (rows per sheet and "06 rõ" complete task rows of every
+#: submission), written with the snapshot; a version-1 store is filled in once on opening.
+SCHEMA_VERSION = 2
 _SAFE_EXT = re.compile(r"\.[a-z0-9]{1,9}")
 LOCK_TIMEOUT_S = 120.0
 
@@ -109,6 +111,10 @@ def _schema_sql() -> str:
         CREATE TABLE IF NOT EXISTS periods (
             kind TEXT NOT NULL, key TEXT NOT NULL, expected_json TEXT NOT NULL,
             frozen_at TEXT NOT NULL, PRIMARY KEY (kind, key));
+        CREATE TABLE IF NOT EXISTS submission_stats (
+            submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+            n_tasks INTEGER NOT NULL, n_six INTEGER NOT NULL, n_projects INTEGER NOT NULL,
+            n_indicators INTEGER NOT NULL);
         """
     ]
     for spec in SHEETS:
@@ -119,6 +125,24 @@ def _schema_sql() -> str:
             f"CREATE INDEX IF NOT EXISTS {spec.key}_sub ON {spec.key}(submission_id);"
         )
     return "\n".join(parts)
+
+
+def _six_clear_sql() -> str:
+    """SQL truth of "every one of the 06 rõ is filled in" for a task row (as the reports
+    read it: a non-empty value)."""
+    return " AND ".join(f'"{c.key}" <> \'\'' for c in TASKS.columns if c.clear)
+
+
+#: One row of ``submission_stats`` for the submissions selected by ``{where}`` (alias s).
+_STATS_SQL = (
+    "INSERT OR REPLACE INTO submission_stats "
+    "SELECT s.id, "
+    "(SELECT count(*) FROM tasks t WHERE t.submission_id = s.id), "
+    "(SELECT count(*) FROM tasks t WHERE t.submission_id = s.id AND {six}), "
+    "(SELECT count(*) FROM projects p WHERE p.submission_id = s.id), "
+    "(SELECT count(*) FROM indicators i WHERE i.submission_id = s.id) "
+    "FROM submissions s WHERE {where}"
+)
 
 
 @dataclass(frozen=True)
@@ -185,6 +209,20 @@ class Store:
             raise StoreError(
                 f"Kho dữ liệu được tạo bởi phiên bản mới hơn (lược đồ {row[0]}).",
                 "Cập nhật consolidate lên phiên bản mới nhất.",
+            )
+        elif int(row[0]) < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older store up to :data:`SCHEMA_VERSION` in one transaction (a crash
+        leaves it at the old version, and the next opening migrates again)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0])
+            if version < 2:
+                db.execute(_STATS_SQL.format(six=_six_clear_sql(), where="1"))
+            db.execute(
+                "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
 
     def close(self) -> None:
@@ -313,6 +351,9 @@ class Store:
                 submission_id = cur.lastrowid
                 for spec in SHEETS:
                     self._insert_rows(db, spec, submission_id, rows.get(spec.key, ()))
+                db.execute(
+                    _STATS_SQL.format(six=_six_clear_sql(), where="s.id = ?"), (submission_id,)
+                )
             report.submission_id = submission_id
             db.execute(
                 "INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -423,6 +464,31 @@ class Store:
     def register_codes(self) -> dict[str, str | None]:
         """Task code -> lead unit code."""
         return {r[0]: r[1] for r in self.db.execute("SELECT code, lead_unit FROM register")}
+
+    def frozen_expected_many(
+        self, kind: str, expected: Mapping[str, Sequence[str]]
+    ) -> dict[str, list[str]]:
+        """:meth:`frozen_expected` for many periods of one kind in one transaction:
+        period key -> the frozen list (the given one for a period not frozen before)."""
+        out: dict[str, list[str]] = {}
+        with self.transaction() as db:
+            known = {
+                key: json.loads(text)
+                for key, text in db.execute(
+                    "SELECT key, expected_json FROM periods WHERE kind=?", (kind,)
+                )
+            }
+            now = utc_iso(datetime.now(UTC))
+            for key, codes in expected.items():
+                if key in known:
+                    out[key] = list(known[key])
+                else:
+                    out[key] = list(codes)
+                    db.execute(
+                        "INSERT INTO periods VALUES (?,?,?,?)",
+                        (kind, key, json.dumps(list(codes)), now),
+                    )
+        return out
 
     def frozen_expected(self, kind: str, key: str, expected: list[str]) -> list[str]:
         """The units expected for a period, frozen the first time the period is built."""
