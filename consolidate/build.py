@@ -235,3 +235,101 @@ def submission_status(config: Config, store: Store, now: datetime | None = None)
         )
     out["summary"] = "\n".join(lines)
     return out
+
+
+# --- history: scorecard, trends, indicators ----------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    """A multi-period view: the workbook written (if any), the officer's summary, and the
+    rows other systems read (``--json`` / ``--csv``; keys in docs/exports.md)."""
+
+    report: str  # "scorecard" | "trends" | "indicators"
+    path: Path | None
+    note: str
+    summary: str
+    payload: dict[str, Any]  # the JSON object
+    rows: list[dict[str, Any]]  # the CSV rows
+    keys: tuple[str, ...]  # the CSV columns, in order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": self.report,
+            "path": str(self.path) if self.path else None,
+            "note": self.note,
+            "summary": self.summary,
+            **self.payload,
+        }
+
+
+def scorecard_file_name(key: str) -> str:
+    return f"Bang-diem-{key.replace('/', '-')}.xlsx"
+
+
+def build_scorecard(
+    config: Config,
+    store: Store,
+    *,
+    week_from: str | None = None,
+    week_to: str | None = None,
+    month: str | None = None,
+    quarter: str | None = None,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Build ``outbox/Bang-diem-<range>.xlsx``: units ranked by score, the method first."""
+    from consolidate.render.scorecard import write_scorecard
+    from consolidate.reports.scorecard import SCORE_KEYS, parse_range, scorecard
+
+    moment = local_now(config, now)
+    rng = parse_range(
+        config, week_from=week_from, week_to=week_to, month=month, quarter=quarter, now=moment
+    )
+    data = scorecard(config, store, rng, moment)
+    outcome = write_scorecard(data, config.outbox / scorecard_file_name(rng.key))
+    table = data.table
+    bands = ", ".join(f"{b['band']}: {int((table['band'] == b['band']).sum())}" for b in data.bands)
+    weeks = len(data.weekly.periods) if data.weekly else 0
+    summary = (
+        f"Đã lập bảng điểm {rng.label.lower()} ({weeks} kỳ báo cáo tuần đã chốt): "
+        f"{outcome.path.name}\nĐơn vị: {len(table)}; theo mức xếp loại — {bands}."
+    )
+    if len(table):
+        top, bottom = table.iloc[0], table.iloc[-1]
+        summary += (
+            f"\nCao nhất: {top['name']} ({fmt_num(float(top['score']))} điểm); thấp nhất: "
+            f"{bottom['name']} ({fmt_num(float(bottom['score']))} điểm)."
+        )
+    summary += _notes(None, outcome.note)
+    return ExportResult(
+        "scorecard", outcome.path, outcome.note, summary, data.to_dict(), data.records(),
+        SCORE_KEYS,
+    )  # fmt: skip
+
+
+def build_trends(
+    config: Config,
+    store: Store,
+    week: str | None = None,
+    weeks: int | None = None,
+    now: datetime | None = None,
+) -> ExportResult:
+    """The figures of the last weeks (the ``Xu hướng`` of the weekly report), no workbook."""
+    from consolidate.reports.trends import TREND_KEYS, trends
+
+    moment = local_now(config, now)
+    cal = config.calendar
+    period = parse_week(cal, week) if week else current_weekly(cal, moment)
+    data = trends(config, store, period, moment, weeks)
+    lines = [
+        f"{r['label']}: {r['reported']}/{r['expected']} đơn vị đã báo cáo ({r['on_time']} đúng "
+        f"hạn, {r['late']} trễ hạn); {r['tasks_done']} hoàn thành, {r['overdue']} quá hạn, "
+        f"{r['due_soon']} sắp đến hạn; 06 rõ {fmt_pct(r['six_clear_pct'])}."
+        for r in data.records()
+    ]
+    comparison = data.comparison()
+    summary = "\n".join(
+        ["Xu hướng các tuần gần nhất:", *lines] + ([comparison] if comparison else [])
+    )
+    payload = {"weeks": data.records(), "units": data.units(), "comparison": comparison}
+    return ExportResult("trends", None, "", summary, payload, data.records(), TREND_KEYS)

@@ -7,7 +7,7 @@ commands so that ``consolidate --help`` starts fast.
 
 from __future__ import annotations
 
-from consolidate.cli import demo, ingest, register, reports, workspace
+from consolidate.cli import demo, history, ingest, register, reports, workspace
 from consolidate.cli.app import main
 
 main.add_commands(workspace.COMMANDS)
@@ -15,5 +15,6 @@ main.add_commands(register.COMMANDS)
 main.add_commands(ingest.COMMANDS)
 main.add_commands(reports.COMMANDS)
 main.add_commands(demo.COMMANDS)
+main.add_commands(history.COMMANDS)
 
 __all__ = ["main"]

@@ -7,6 +7,7 @@ content-addressed ``archive/`` and the SQLite store. Bad configuration raises
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -188,9 +189,7 @@ class UnitIndex:
 
     def owing(self, report: str, on: date | None = None) -> list[Unit]:
         """Units that owe ``report``; with ``on``, only those on the list that day."""
-        return [
-            u for u in self.units if report in u.reports and (on is None or u.active_on(on))
-        ]
+        return [u for u in self.units if report in u.reports and (on is None or u.active_on(on))]
 
     def __len__(self) -> int:
         return len(self.units)
@@ -461,7 +460,7 @@ def parse_bands(raw: Any) -> tuple[Band, ...]:
             f"thang điểm bị hở từ 0 đến {ordered[0].low:g}",
             "Mức thấp nhất phải bắt đầu từ 0 (from = 0).",
         )
-    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+    for prev, nxt in itertools.pairwise(ordered):
         if nxt.low > prev.high:
             raise _bad(
                 key,

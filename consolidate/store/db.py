@@ -130,7 +130,7 @@ def _schema_sql() -> str:
 def _six_clear_sql() -> str:
     """SQL truth of "every one of the 06 rõ is filled in" for a task row (as the reports
     read it: a non-empty value)."""
-    return " AND ".join(f'"{c.key}" <> \'\'' for c in TASKS.columns if c.clear)
+    return " AND ".join(f"\"{c.key}\" <> ''" for c in TASKS.columns if c.clear)
 
 
 #: One row of ``submission_stats`` for the submissions selected by ``{where}`` (alias s).
@@ -221,9 +221,7 @@ class Store:
             version = int(row[0])
             if version < 2:
                 db.execute(_STATS_SQL.format(six=_six_clear_sql(), where="1"))
-            db.execute(
-                "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
-            )
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()

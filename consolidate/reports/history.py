@@ -1,0 +1,461 @@
+"""Many periods at once: the reporting status of every unit in every period, as frames.
+
+The rules are those of :func:`consolidate.reports.selection.select_snapshots` (one period,
+plain Python), applied to a whole range of periods with pandas over frames read from the
+store in one query each, so that a year of history costs milliseconds, not a loop over
+periods × units × files:
+
+- the window of period *i* is ``(start_i, min(now, cutoff_{i+1})]``: a file is **on time**
+  for the period whose ``(start, cutoff]`` holds it and **late** for the period before;
+- the counted snapshot is the newest accepted file carrying rows of the report's sheet in
+  the window (newest by arrival, report date, id); with none, the newest earlier one is
+  carried forward; a rejected file in the window makes an owing unit "rejected" rather than
+  "missing";
+- the units owed are the period's frozen list (:meth:`Store.frozen_expected_many`; frozen
+  here from the configuration — units on the list at the cut-off day — for a period never
+  built before, exactly as building its report would);
+- ``first_rejected``: the first file of the unit in the window was rejected.
+
+Task figures of the counted snapshots (completed, overdue, due soon — derived for each
+period's cut-off day) are aggregated by SQLite in one statement (:func:`task_counts`);
+row counts and "06 rõ" come from the ``submission_stats`` summary table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from consolidate.calendar.deadlines import RECURRING, try_parse_deadline
+from consolidate.calendar.periods import Period, next_period, previous_period
+from consolidate.core.config import Config
+from consolidate.reports.selection import EXTRA, LATE, MISSING, ON_TIME, REJECTED
+from consolidate.reports.status import (
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    IN_PROGRESS,
+    NOT_STARTED,
+    OVERDUE,
+    RECURRING_STATUS,
+    STATUSES,
+    derive_status,
+)
+from consolidate.store.db import Store
+from schemas.columns import STATE_DONE, STATE_IN_PROGRESS
+
+#: The sheet whose rows make a file count, per report.
+REPORT_SHEET = {"weekly": "tasks", "projects": "projects"}
+#: Status column keys of :func:`task_counts`, in :data:`STATUSES` order.
+STATUS_KEYS: tuple[str, ...] = (
+    "done_on_time",
+    "done_late",
+    "in_progress",
+    "due_soon",
+    "overdue",
+    "not_started",
+    "recurring",
+)
+STATUS_OF_KEY = dict(zip(STATUS_KEYS, STATUSES, strict=True))
+
+
+def periods_back(config: Config, last: Period, n: int) -> list[Period]:
+    """``n`` consecutive periods ending with ``last``, oldest first."""
+    out = [last]
+    for _ in range(n - 1):
+        out.append(previous_period(config.calendar, out[-1]))
+    return out[::-1]
+
+
+def periods_between(config: Config, first: Period, last_day: date) -> list[Period]:
+    """Consecutive periods from ``first`` while their cut-off day is on or before
+    ``last_day``."""
+    out = []
+    period = first
+    while period.cutoff.date() <= last_day:
+        out.append(period)
+        period = next_period(config.calendar, period)
+    return out
+
+
+def _utc_ns(text: pd.Series) -> pd.Series:
+    """Store timestamps (UTC ISO text; naive means UTC) as int64 nanoseconds."""
+    moments = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    return moments.dt.as_unit("ns").astype("int64")
+
+
+def _ns(moment: datetime) -> int:
+    return int(pd.Timestamp(moment).tz_convert("UTC").as_unit("ns").value)
+
+
+# --- frames read from the store, one query each -------------------------------------------------
+
+
+def arrival_events(store: Store) -> pd.DataFrame:
+    """Every arrival of every accepted submission (the same bytes sent again count at each
+    arrival): submission id, unit, report date, arrival time (ns UTC), rows per sheet."""
+    frame = pd.read_sql_query(
+        "SELECT s.id AS submission_id, s.unit_code, s.as_of, a.received_at AS at, "
+        "st.n_tasks, st.n_six, st.n_projects, st.n_indicators "
+        "FROM (SELECT sha256, received_at FROM arrivals "
+        "      UNION SELECT sha256, received_at FROM submissions) a "
+        "JOIN submissions s ON s.sha256 = a.sha256 "
+        "JOIN submission_stats st ON st.submission_id = s.id",
+        store.db,
+    )
+    frame["at"] = _utc_ns(frame["at"])
+    frame["as_of"] = frame["as_of"].fillna("")
+    return frame[frame["at"] >= 0] if len(frame) else frame
+
+
+def rejected_files(store: Store) -> pd.DataFrame:
+    """Rejected files whose unit is known: unit, arrival time (ns UTC)."""
+    frame = pd.read_sql_query(
+        "SELECT unit_code, received_at AS at FROM verdicts "
+        "WHERE verdict = 'rejected' AND unit_code IS NOT NULL",
+        store.db,
+    )
+    frame["at"] = _utc_ns(frame["at"])
+    return frame[frame["at"] >= 0] if len(frame) else frame
+
+
+# --- the reporting status of every unit in every period ------------------------------------------
+
+
+@dataclass
+class History:
+    """The reporting status of the units in consecutive periods of one report.
+
+    ``frame`` has one row per (period, unit) for every owed unit and every unit that sent
+    rows without owing: ``period`` (index into :attr:`periods`), ``unit_code``,
+    ``expected``, ``status`` (on_time / late / missing / rejected / extra),
+    ``submission_id`` (the counted snapshot, <NA> if none), ``carried``, ``late_file``
+    (the counted file arrived after the cut-off), ``first_rejected``, ``n_tasks``,
+    ``n_six``.
+    """
+
+    report: str
+    periods: list[Period]
+    now: datetime
+    frame: pd.DataFrame
+    unit_order: dict[str, int]
+    unit_names: dict[str, str]
+
+    def counts(self) -> pd.DataFrame:
+        """Per period: the figures of ``Selection.counts()`` of that period's report."""
+        f = self.frame
+        n = len(self.periods)
+        status = pd.crosstab(f["period"], f["status"]).reindex(
+            index=range(n), columns=[ON_TIME, LATE, MISSING, REJECTED, EXTRA], fill_value=0
+        )
+        expected = f[f["expected"]].groupby("period").size().reindex(range(n), fill_value=0)
+        out = pd.DataFrame(
+            {
+                "expected": expected,
+                "on_time": status[ON_TIME],
+                "late": status[LATE],
+                "missing": status[MISSING],
+                "rejected": status[REJECTED],
+                "extra": status[EXTRA],
+            }
+        )
+        out["reported"] = out["on_time"] + out["late"]
+        out["completeness_pct"] = np.where(
+            out["expected"] > 0, 100.0 * out["reported"] / out["expected"].clip(lower=1), 100.0
+        ).round(1)
+        carried = f[f["carried"]].groupby("period").size()
+        out["carried_forward"] = carried.reindex(range(n), fill_value=0)
+        return out
+
+    def grid(self) -> pd.DataFrame:
+        """Unit × period: the reporting status ('' where the unit owed nothing), units in
+        configuration order."""
+        table = self.frame.pivot(index="unit_code", columns="period", values="status")
+        table = table.reindex(columns=range(len(self.periods))).fillna("")
+        rank = {c: (self.unit_order.get(c, len(self.unit_order)), c) for c in table.index}
+        return table.loc[sorted(table.index, key=rank.__getitem__)]
+
+
+def history(
+    config: Config,
+    store: Store,
+    report: str,
+    periods: Sequence[Period],
+    now: datetime,
+    *,
+    events: pd.DataFrame | None = None,
+    rejected: pd.DataFrame | None = None,
+) -> History:
+    """The reporting status of every unit in each of ``periods`` (consecutive, oldest
+    first, each started before ``now``) as building that period's report at ``now``
+    would give it."""
+    periods = list(periods)
+    n = len(periods)
+    order = {u.code: i for i, u in enumerate(config.units)}
+    sheet_rows = "n_tasks" if REPORT_SHEET[report] == "tasks" else "n_projects"
+    owing = {
+        p.key: [u.code for u in config.unit_index.owing(report, p.cutoff.date())] for p in periods
+    }
+    expected_lists = store.frozen_expected_many(periods[0].kind, owing) if periods else {}
+    expected = pd.DataFrame(
+        [(i, code) for i, p in enumerate(periods) for code in expected_lists[p.key]],
+        columns=["period", "unit_code"],
+    ).astype({"period": "int64", "unit_code": "object"})
+    expected["expected"] = True
+
+    now_ns = _ns(now)
+    bounds = np.array(
+        [_ns(periods[0].start), *(_ns(p.cutoff) for p in periods),
+         _ns(next_period(config.calendar, periods[-1]).cutoff)] if periods else [],
+        dtype="int64",
+    )  # fmt: skip
+
+    def own_period(at: pd.Series) -> np.ndarray:
+        # index of the period whose (start, cutoff] holds the moment: -1 before the first,
+        # n in the window after the last cut-off, n + 1 after that
+        return np.searchsorted(bounds, at.to_numpy(), side="left") - 1
+
+    ev = arrival_events(store) if events is None else events
+    ev = ev[ev["at"] <= now_ns].copy()
+    ev["own"] = own_period(ev["at"])
+    ev = ev.sort_values(["unit_code", "at", "as_of", "submission_id"], kind="stable")
+    rows = ev[ev[sheet_rows] > 0]
+    # the newest file with rows per unit and own period, and the newest up to each period
+    newest = rows.groupby(["unit_code", "own"], sort=False).tail(1)
+    newest = newest.set_index(["unit_code", "own"])[["submission_id", "at", "n_tasks", "n_six"]]
+
+    rej = rejected_files(store) if rejected is None else rejected
+    rej = rej[rej["at"] <= now_ns].copy()
+    rej["own"] = own_period(rej["at"])
+
+    units = sorted(
+        set(expected["unit_code"]) | set(rows.loc[rows["own"].between(0, n), "unit_code"])
+    )
+    grid = pd.MultiIndex.from_product([units, range(-1, n + 1)], names=["unit_code", "own"])
+    g = newest.reindex(grid)
+    # the newest file of each unit with own period <= o (for carrying forward)
+    g["last_sub"] = g["submission_id"].groupby(level=0).ffill()
+    g["last_tasks"] = g["n_tasks"].where(g["submission_id"].notna()).groupby(level=0).ffill()
+    g["last_six"] = g["n_six"].where(g["submission_id"].notna()).groupby(level=0).ffill()
+    first_acc = ev.groupby(["unit_code", "own"])["at"].min().reindex(grid)
+    first_rej = rej.groupby(["unit_code", "own"])["at"].min().reindex(grid)
+
+    def at(o_shift: int, column: pd.Series) -> np.ndarray:
+        # value of ``column`` at own period i + o_shift for i in 0..n-1, per unit
+        arr = column.to_numpy().reshape(len(units), n + 2)
+        return arr[:, 1 + o_shift : 1 + o_shift + n]
+
+    sub_on, sub_late = at(0, g["submission_id"]), at(1, g["submission_id"])
+    on_time = ~np.isnan(sub_on.astype("float64"))
+    late_file = ~np.isnan(sub_late.astype("float64"))
+    in_window = on_time | late_file
+    counted = np.where(late_file, sub_late, sub_on)
+    n_tasks = np.where(late_file, at(1, g["n_tasks"]), at(0, g["n_tasks"]))
+    n_six = np.where(late_file, at(1, g["n_six"]), at(0, g["n_six"]))
+    carried_sub = at(-1, g["last_sub"])
+    counted = np.where(in_window, counted, carried_sub)
+    n_tasks = np.where(in_window, n_tasks, at(-1, g["last_tasks"]))
+    n_six = np.where(in_window, n_six, at(-1, g["last_six"]))
+    acc0 = np.fmin(at(0, first_acc), at(1, first_acc))
+    rej0 = np.fmin(at(0, first_rej), at(1, first_rej))
+    has_rej = ~np.isnan(rej0)
+    first_rejected = has_rej & ~(acc0 <= rej0)
+
+    frame = pd.DataFrame(
+        {
+            "unit_code": np.repeat(np.array(units, dtype=object), n),
+            "period": np.tile(np.arange(n), len(units)),
+            "on": on_time.ravel(),
+            "in_window": in_window.ravel(),
+            "late_file": (late_file & in_window).ravel(),
+            "has_rej": has_rej.ravel(),
+            "submission_id": pd.array(counted.ravel(), dtype="Float64").astype("Int64"),
+            "n_tasks": n_tasks.ravel(),
+            "n_six": n_six.ravel(),
+            "first_rejected": first_rejected.ravel(),
+        }
+    )
+    frame = frame.merge(expected, on=["period", "unit_code"], how="left")
+    frame["expected"] = frame["expected"].fillna(False).astype(bool)
+    frame = frame[frame["expected"] | frame["in_window"]].reset_index(drop=True)
+    frame["status"] = np.select(
+        [
+            ~frame["expected"],
+            frame["on"],
+            frame["in_window"],
+            frame["has_rej"],
+        ],
+        [EXTRA, ON_TIME, LATE, REJECTED],
+        MISSING,
+    )
+    frame["carried"] = ~frame["in_window"] & frame["submission_id"].notna()
+    frame["first_rejected"] = frame["first_rejected"] & frame["expected"]
+    frame[["n_tasks", "n_six"]] = frame[["n_tasks", "n_six"]].fillna(0).astype("int64")
+    frame = frame.drop(columns=["on", "in_window", "has_rej"])
+    names = {u.code: u.name for u in config.units}
+    return History(report, periods, now, frame, order, names)
+
+
+# --- task figures of the counted snapshots -------------------------------------------------------
+
+_DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+
+#: Derived status (index into STATUS_KEYS) of a task row for the pick's day, as
+#: :func:`consolidate.reports.status.derive_status` computes it; 7 = a row stored before
+#: the deadline columns existed (its text is parsed in Python).
+_STATUS_SQL = f"""
+CASE
+  WHEN t.deadline_kind IS NULL AND COALESCE(t.deadline, '') <> '' THEN 7
+  WHEN t.deadline_kind = '{RECURRING}' THEN 6
+  WHEN t.state = :done THEN
+    CASE
+      WHEN NOT COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0) THEN 0
+      WHEN COALESCE(
+             CASE WHEN substr(t.completed_on, 1, 10) GLOB '{_DAY}'
+                  THEN substr(t.completed_on, 1, 10) END,
+             p.day) > substr(t.deadline_end, 1, 10) THEN 1
+      ELSE 0
+    END
+  WHEN COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0)
+       AND substr(t.deadline_end, 1, 10) < p.day THEN 4
+  WHEN COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0)
+       AND substr(t.deadline_end, 1, 10) <= p.soon THEN 3
+  WHEN t.state = :in_progress THEN 2
+  ELSE 5
+END
+"""
+
+_PICKS_CTE = (
+    "WITH p(pick, sid, day, soon) AS (SELECT json_extract(value, '$[0]'), "
+    "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') "
+    "FROM json_each(:picks)) "
+)
+
+
+def _picks_json(picks: pd.DataFrame, due_soon_days: int) -> str:
+    days = picks["day"].tolist()
+    return json.dumps(
+        [
+            [int(i), int(s), d.isoformat(), (d + timedelta(days=due_soon_days)).isoformat()]
+            for i, s, d in zip(picks.index, picks["submission_id"], days, strict=True)
+        ]
+    )
+
+
+def task_counts(store: Store, picks: pd.DataFrame, due_soon_days: int) -> pd.DataFrame:
+    """Derived-status counts of the task rows of each pick (a frame with
+    ``submission_id`` and ``day``, the date status is derived for), in one SQL aggregate.
+
+    Returns a frame indexed like ``picks`` with one column per :data:`STATUS_KEYS`.
+    """
+    out = pd.DataFrame(0, index=picks.index, columns=list(STATUS_KEYS), dtype="int64")
+    if picks.empty:
+        return out
+    sql = (
+        _PICKS_CTE + f"SELECT p.pick, {_STATUS_SQL} AS st, count(*) FROM p "
+        "JOIN tasks t ON t.submission_id = p.sid GROUP BY p.pick, st"
+    )
+    params = {
+        "picks": _picks_json(picks, due_soon_days),
+        "done": STATE_DONE,
+        "in_progress": STATE_IN_PROGRESS,
+    }
+    counts = pd.DataFrame(store.db.execute(sql, params).fetchall(), columns=["pick", "st", "n"])
+    legacy = counts[counts["st"] == 7]
+    counts = counts[counts["st"] < 7]
+    table = counts.pivot_table(index="pick", columns="st", values="n", aggfunc="sum")
+    table = table.reindex(index=picks.index, columns=range(7)).fillna(0).astype("int64")
+    out[:] = table.to_numpy()
+    if not legacy.empty:
+        _add_legacy(store, picks.loc[legacy["pick"].unique()], due_soon_days, out)
+    return out
+
+
+def _add_legacy(store: Store, picks: pd.DataFrame, due_soon_days: int, out: pd.DataFrame) -> None:
+    """Rows stored before the deadline columns existed: their deadline text is parsed as
+    the weekly report does (rare: only stores from the first versions)."""
+    index = {s: k for k, s in enumerate(STATUSES)}
+    extra = np.zeros(out.shape, dtype="int64")
+    position = {pick: k for k, pick in enumerate(out.index)}
+    for pick, sid, day in zip(picks.index, picks["submission_id"], picks["day"], strict=True):
+        for deadline, state, completed in store.db.execute(
+            "SELECT deadline, state, completed_on FROM tasks WHERE submission_id = ? "
+            "AND deadline_kind IS NULL AND COALESCE(deadline, '') <> ''",
+            (int(sid),),
+        ):
+            parsed = try_parse_deadline(deadline)
+            kind, end = (parsed.kind, parsed.end) if parsed else (None, None)
+            status = derive_status(kind, end, state, completed, day, due_soon_days).status
+            extra[position[pick], index[status]] += 1
+    out += extra
+
+
+def task_counts_pandas(store: Store, picks: pd.DataFrame, due_soon_days: int) -> pd.DataFrame:
+    """The same figures as :func:`task_counts`, derived by pandas from the rows (kept to
+    measure both in ``bench/run.py --history``; the product uses the SQL aggregate)."""
+    out = pd.DataFrame(0, index=picks.index, columns=list(STATUS_KEYS), dtype="int64")
+    if picks.empty:
+        return out
+    rows = pd.read_sql_query(
+        _PICKS_CTE + "SELECT p.pick, p.day, p.soon, t.deadline, t.deadline_kind, "
+        "t.deadline_end, t.state, t.completed_on FROM p JOIN tasks t ON t.submission_id = p.sid",
+        store.db,
+        params={"picks": _picks_json(picks, due_soon_days)},
+    )
+    end = rows["deadline_end"].str.slice(0, 10)
+    valid_end = end.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    done_day = rows["completed_on"].str.slice(0, 10)
+    done_day = done_day.where(done_day.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False), None)
+    done_day = done_day.fillna(rows["day"])
+    done = rows["state"] == STATE_DONE
+    legacy = rows["deadline_kind"].isna() & rows["deadline"].fillna("").ne("")
+    st = np.select(
+        [
+            legacy,
+            rows["deadline_kind"] == RECURRING,
+            done & valid_end & (done_day > end),
+            done,
+            valid_end & (end < rows["day"]),
+            valid_end & (end <= rows["soon"]),
+            rows["state"] == STATE_IN_PROGRESS,
+        ],
+        [7, 6, 1, 0, 4, 3, 2],
+        5,
+    )
+    rows["st"] = st
+    table = rows[rows["st"] < 7].groupby(["pick", "st"]).size().unstack(fill_value=0)
+    table = table.reindex(index=picks.index, columns=range(7)).fillna(0).astype("int64")
+    out[:] = table.to_numpy()
+    if legacy.any():
+        _add_legacy(store, picks.loc[rows.loc[legacy, "pick"].unique()], due_soon_days, out)
+    return out
+
+
+def status_label_counts(counts: pd.Series | dict[str, Any]) -> dict[str, int]:
+    """STATUS_KEYS counts -> {Vietnamese status: count}, in display order."""
+    return {STATUS_OF_KEY[k]: int(counts[k]) for k in STATUS_KEYS}
+
+
+__all__ = [
+    "DONE_LATE",
+    "DONE_ON_TIME",
+    "DUE_SOON",
+    "IN_PROGRESS",
+    "NOT_STARTED",
+    "OVERDUE",
+    "RECURRING_STATUS",
+    "History",
+    "arrival_events",
+    "history",
+    "periods_back",
+    "periods_between",
+    "rejected_files",
+    "task_counts",
+    "task_counts_pandas",
+]
