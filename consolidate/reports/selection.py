@@ -262,7 +262,7 @@ def select_snapshots(
 ) -> Selection:
     """Choose the snapshot that counts for each unit owing ``report`` in ``period``."""
     sheet = "tasks" if report == "weekly" else "projects"
-    owing = [u.code for u in config.unit_index.owing(report)]
+    owing = [u.code for u in config.unit_index.owing(report, period.cutoff.date())]
     expected_codes = store.frozen_expected(period.kind, period.key, owing)
     by_code, order = unit_lookup(config)
     events = _events(config, store, sheet)
