@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from consolidate.core.codes import finding
 from consolidate.core.findings import Finding
-from consolidate.intake.container import MAX_ROW, finding
+from consolidate.intake.container import MAX_ROW
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
@@ -95,7 +96,6 @@ def too_many_rows(sheet: Sheet, r: int) -> Finding:
     return finding(
         "sheet-too-large",
         f"Trang '{sheet.name}' có dữ liệu ở dòng {r}, vượt giới hạn {MAX_ROW} dòng.",
-        "Xóa dữ liệu thừa ở cuối trang tính rồi gửi lại.",
     )
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from consolidate.core.codes import finding
 from consolidate.core.config import Unit
-from consolidate.core.findings import Finding, Report, Severity, cell_ref
+from consolidate.core.findings import Report, Severity, cell_ref
 from consolidate.intake.cells import Formula, Sheet
 from schemas import SheetSpec
 
@@ -58,10 +59,10 @@ class Context:
     def add(
         self,
         code: str,
-        severity: Severity,
         message: str,
-        fix: str = "",
+        fix: str | None = None,
         *,
+        severity: Severity | None = None,
         sheet: str | None = None,
         row: int | None = None,
         col: int | None = None,
@@ -69,22 +70,15 @@ class Context:
         column: str | None = None,
         sheet_key: str | None = None,
     ) -> None:
+        """Add a finding of a catalogued ``code`` (fix and severity default to the catalogue)."""
         cell = cell_ref(row, col) if row and col else None
         text = None if value is None else display(value)
-        self.checked.report.add(
-            Finding(
-                code=code,
-                severity=severity,
-                message=message,
-                fix=fix,
-                sheet=sheet,
-                cell=cell,
-                value=text,
-                row=row,
-                column=column,
-            )
-        )
-        if severity == "warning" and sheet_key and row:
+        found = finding(
+            code, message, fix, severity=severity, sheet=sheet, cell=cell, value=text, row=row,
+            column=column,
+        )  # fmt: skip
+        self.checked.report.add(found)
+        if found.severity == "warning" and sheet_key and row:
             self.checked.note_row(sheet_key, row, message)
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from consolidate.calendar.deadlines import DeadlineError, parse_deadline
+from consolidate.core.codes import CODES
 from consolidate.core.config import UnitIndex
 from consolidate.core.findings import Severity
 from consolidate.core.text import clean_multiline, label_key, legacy_encoding, nfc
@@ -26,11 +27,19 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 class BadValue(ValueError):
-    """A cell value that cannot be read as its column's kind; args: code, message, fix."""
+    """A cell value that cannot be read as its column's kind, as a catalogued code.
 
-    def __init__(self, code: str, message: str, fix: str, severity: Severity = "error") -> None:
+    ``fix`` and ``severity`` default to the catalogue's (:mod:`consolidate.core.codes`).
+    """
+
+    def __init__(
+        self, code: str, message: str, fix: str | None = None, severity: Severity | None = None
+    ) -> None:
         super().__init__(message)
-        self.code, self.message, self.fix, self.severity = code, message, fix, severity
+        entry = CODES[code]
+        self.code, self.message = code, message
+        self.fix = entry.fix if fix is None else fix
+        self.severity: Severity = entry.severity if severity is None else severity
 
 
 def parse_number(value: Any, label: str) -> float:
@@ -47,11 +56,7 @@ def parse_number(value: Any, label: str) -> float:
         return float(text.replace(".", "").replace(",", "."))
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) or re.fullmatch(r"[+-]?\d*\.\d+", text):
         return float(text.replace(",", ""))
-    raise BadValue(
-        "not-a-number",
-        f"'{label}' phải là số; đang ghi “{display(value)}”.",
-        "Ghi số, ví dụ 1.234,5 hoặc 1234.5 (không kèm chữ).",
-    )
+    raise BadValue("not-a-number", f"'{label}' phải là số; đang ghi “{display(value)}”.")
 
 
 def parse_date(value: Any, label: str) -> date:
@@ -89,27 +94,17 @@ def parse_date(value: Any, label: str) -> date:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             pass
-    raise BadValue(
-        "not-a-date",
-        f"'{label}' phải là ngày; đang ghi “{text}”.",
-        "Ghi ngày dạng dd/mm/yyyy, ví dụ 05/06/2026.",
-    )
+    raise BadValue("not-a-date", f"'{label}' phải là ngày; đang ghi “{text}”.")
 
 
 def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) -> Any:
     """Turn what a person typed into the column's type, or raise BadValue."""
     if isinstance(value, Formula):
         raise BadValue(
-            "formula-no-value",
-            f"Ô '{col.label}' chứa công thức chưa được tính (={value.text}).",
-            "Mở tệp bằng Excel, nhấn F9 rồi lưu lại; hoặc thay công thức bằng giá trị.",
+            "formula-no-value", f"Ô '{col.label}' chứa công thức chưa được tính (={value.text})."
         )
     if isinstance(value, CellError):
-        raise BadValue(
-            "cell-error",
-            f"Ô '{col.label}' có giá trị lỗi {value}.",
-            "Sửa công thức hoặc ghi giá trị trực tiếp.",
-        )
+        raise BadValue("cell-error", f"Ô '{col.label}' có giá trị lỗi {value}.")
     kind = col.kind
     if kind in (Kind.TEXT, Kind.CHOICE, Kind.UNIT, Kind.EMAIL) and isinstance(value, str):
         legacy = legacy_encoding(value)
@@ -118,8 +113,7 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
                 "legacy-encoding",
                 f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy} (“{display(value)}”), "
                 "máy không đọc đúng tiếng Việt.",
-                "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
-                "error" if kind in (Kind.CHOICE, Kind.UNIT) else "warning",
+                severity="error" if kind in (Kind.CHOICE, Kind.UNIT) else "warning",
             )
     if kind == Kind.TEXT:
         if isinstance(value, datetime):
@@ -137,27 +131,18 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
         unit = units.resolve(value)
         if unit is None:
             raise BadValue(
-                "unknown-unit",
-                f"Không có đơn vị “{display(value)}” trong danh mục đơn vị.",
-                "Chọn tên đơn vị trong danh sách thả xuống của mẫu.",
+                "unknown-unit", f"Không có đơn vị “{display(value)}” trong danh mục đơn vị."
             )
         return unit.code
     if kind == Kind.EMAIL:
         text = nfc(str(value))
         if not _EMAIL.match(text):
-            raise BadValue(
-                "invalid-email",
-                f"Email “{text}” không hợp lệ.",
-                "Ghi địa chỉ dạng ten@daklak.gov.vn hoặc để trống.",
-                "warning",
-            )
+            raise BadValue("invalid-email", f"Email “{text}” không hợp lệ.")
         return text
     if kind == Kind.INT:
         num = parse_number(value, col.label)
         if not num.is_integer():
-            raise BadValue(
-                "not-an-integer", f"'{col.label}' phải là số nguyên.", "Ghi số nguyên.", "warning"
-            )
+            raise BadValue("not-an-integer", f"'{col.label}' phải là số nguyên.")
         return int(num)
     if kind in (Kind.NUMBER, Kind.MONEY):
         return parse_number(value, col.label)
@@ -172,11 +157,7 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
         try:
             return parse_deadline(value)
         except DeadlineError as exc:
-            raise BadValue(
-                "bad-deadline",
-                f"'{col.label}': {exc}",
-                "Ghi một ngày (dd/mm/yyyy) hoặc 'Tháng 7/2026', 'Quý III/2026', 'Năm 2026', 'Thường xuyên'.",
-            ) from None
+            raise BadValue("bad-deadline", f"'{col.label}': {exc}") from None
     return value
 
 
@@ -222,9 +203,9 @@ def coerce_table(table: Table, ctx: Context, units: UnitIndex) -> None:
                 table.failed.add((r, col.key))
                 ctx.add(
                     bad.code,
-                    bad.severity,
                     f"Dòng {r}: {bad.message}",
                     bad.fix,
+                    severity=bad.severity,
                     sheet=sheet.name,
                     row=r,
                     col=c,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import zipfile
 
+from consolidate.core.codes import finding
 from consolidate.core.findings import Finding
 
 # Limits keep a hostile file from costing unbounded memory or time.
@@ -24,44 +25,24 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def finding(code: str, message: str, fix: str, severity: str = "error") -> Finding:
-    return Finding(code=code, severity=severity, message=message, fix=fix)  # type: ignore[arg-type]
-
-
 def sniff(data: bytes, name: str) -> Finding | None:
     """Recognise what is not an xlsx before opening it as a zip."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not data:
-        return finding(
-            "container-empty",
-            "Tệp rỗng (0 byte): không có nội dung.",
-            "Gửi lại tệp báo cáo; có thể tệp đính kèm chưa tải xong.",
-        )
+        return finding("container-empty", "Tệp rỗng (0 byte): không có nội dung.")
     if len(data) > MAX_FILE_BYTES:
-        return finding(
-            "container-too-large",
-            f"Tệp quá lớn ({len(data) // 1048576} MB).",
-            "Báo cáo theo mẫu thường dưới 5 MB; xóa hình ảnh, trang tính thừa rồi gửi lại.",
-        )
+        return finding("container-too-large", f"Tệp quá lớn ({len(data) // 1048576} MB).")
     if data.startswith(OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
-            return finding(
-                "container-encrypted",
-                "Tệp được đặt mật khẩu nên không đọc được.",
-                "Mở tệp, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
-            )
+            return finding("container-encrypted", "Tệp được đặt mật khẩu nên không đọc được.")
         return finding(
-            "container-legacy-xls",
-            "Tệp ở định dạng Excel 97-2003 (.xls) cũ, không dùng được.",
-            "Mở tệp bằng Excel, chọn Lưu thành (Save As) > Excel Workbook (*.xlsx), "
-            "tốt nhất là chép số liệu vào mẫu báo cáo mới nhất.",
+            "container-legacy-xls", "Tệp ở định dạng Excel 97-2003 (.xls) cũ, không dùng được."
         )
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<", b"\xff\xfe<", b"\xfe\xff")) or b"<html" in head or b"<table" in head:
         return finding(
             "container-html",
             "Tệp là trang web (HTML) được đặt tên đuôi Excel, không phải sổ Excel thật.",
-            "Mở tệp bằng Excel rồi Lưu thành (Save As) định dạng Excel Workbook (*.xlsx).",
         )
     if not data.startswith(ZIP_MAGIC):
         return finding(
@@ -95,7 +76,6 @@ def check_zip(zf: zipfile.ZipFile, size: int) -> Finding | None:
             return finding(
                 "container-zip-bomb",
                 "Tệp có thành phần nén bất thường (có thể là 'bom nén'), không mở để bảo vệ hệ thống.",
-                "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
             )
         if info.flag_bits & 0x1:
             return finding(
@@ -113,50 +93,29 @@ def check_zip(zf: zipfile.ZipFile, size: int) -> Finding | None:
     for (_, end), (start, _) in itertools.pairwise(spans):
         if start < end:
             return finding(
-                "container-zip-overlap",
-                "Cấu trúc tệp nén bị chồng lấn (tệp đã bị sửa bất thường).",
-                "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
+                "container-zip-overlap", "Cấu trúc tệp nén bị chồng lấn (tệp đã bị sửa bất thường)."
             )
     if any(end > size for _, end in spans):
         return finding(
-            "container-corrupt",
-            "Tệp bị hỏng hoặc chưa tải xong (thiếu dữ liệu cuối tệp).",
-            "Tải lại tệp đính kèm hoặc đề nghị đơn vị gửi lại.",
+            "container-corrupt", "Tệp bị hỏng hoặc chưa tải xong (thiếu dữ liệu cuối tệp)."
         )
     return None
 
 
 def classify_zip(names: set[str]) -> Finding | None:
     if "word/document.xml" in names:
-        return finding(
-            "container-word",
-            "Tệp là văn bản Word được đổi đuôi, không phải sổ Excel.",
-            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
-        )
+        return finding("container-word", "Tệp là văn bản Word được đổi đuôi, không phải sổ Excel.")
     if "ppt/presentation.xml" in names or "content.xml" in names:
-        return finding(
-            "container-not-excel",
-            "Tệp không phải sổ Excel (.xlsx).",
-            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
-        )
+        return finding("container-not-excel", "Tệp không phải sổ Excel (.xlsx).")
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        return finding(
-            "container-not-excel",
-            "Tệp nén không chứa sổ Excel.",
-            "Điền số liệu vào mẫu báo cáo Excel (.xlsx) rồi gửi lại.",
-        )
+        return finding("container-not-excel", "Tệp nén không chứa sổ Excel.")
     if "xl/workbook.bin" in names:
-        return finding(
-            "container-xlsb",
-            "Tệp ở định dạng Excel nhị phân (.xlsb), không dùng được.",
-            "Lưu thành (Save As) Excel Workbook (*.xlsx) rồi gửi lại.",
-        )
+        return finding("container-xlsb", "Tệp ở định dạng Excel nhị phân (.xlsb), không dùng được.")
     if "xl/vbaProject.bin" in names:
         return finding(
             "container-macro",
             "Tệp chứa macro (VBA). Vì an toàn, hệ thống không tiếp nhận tệp có macro "
             "(macro không bao giờ được chạy).",
-            "Chép số liệu vào mẫu báo cáo (.xlsx, không có macro) rồi gửi lại.",
         )
     return None
 

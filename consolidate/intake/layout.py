@@ -60,7 +60,6 @@ def locate_sheet(wb: RawWorkbook, spec: SheetSpec, ctx: Context) -> Sheet | None
         if hits >= need and hits >= len(spec.columns) // 2:
             ctx.add(
                 "sheet-renamed",
-                "warning",
                 f"Không có trang '{spec.name}'; đã dùng trang '{candidate.name}' vì có các cột của nó.",
                 f"Đổi tên trang thành '{spec.name}' như mẫu.",
                 sheet=candidate.name,
@@ -74,7 +73,6 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
     if hits < 2:
         ctx.add(
             "header-not-found",
-            "error",
             f"Không tìm thấy dòng tiêu đề cột trong trang '{sheet.name}'.",
             "Giữ nguyên dòng tiêu đề của mẫu: "
             + ", ".join(c.label for c in spec.columns[:5])
@@ -93,9 +91,7 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
         if column is None:
             ctx.add(
                 "extra-column",
-                "warning",
                 f"Cột “{nfc(value)}” không có trong mẫu; số liệu của cột này không được tổng hợp.",
-                "Nếu cần, chuyển nội dung sang cột Ghi chú; không thêm cột mới.",
                 sheet=sheet.name,
                 row=header_row,
                 col=col_no,
@@ -104,10 +100,8 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
         elif column.key in table.colmap:
             ctx.add(
                 "duplicate-column",
-                "error",
                 f"Cột '{column.label}' xuất hiện hai lần (cột {cell_ref(header_row, table.colmap[column.key])[: -len(str(header_row))]} "
                 f"và {cell_ref(header_row, col_no)[: -len(str(header_row))]}), không biết lấy cột nào.",
-                "Xóa một trong hai cột trùng.",
                 sheet=sheet.name,
                 row=header_row,
                 col=col_no,
@@ -120,9 +114,9 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
         if column.key not in table.colmap:
             ctx.add(
                 "missing-column",
-                "error" if column.required else "warning",
                 f"Thiếu cột '{column.label}' trong trang '{sheet.name}'.",
                 f"Thêm lại cột '{column.label}' vào dòng tiêu đề (dòng {header_row}) như mẫu.",
+                severity="error" if column.required else "warning",
                 sheet=sheet.name,
                 row=header_row,
                 column=column.key,
@@ -140,9 +134,7 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
                 if c > max(mapped, default=0):
                     ctx.add(
                         "value-outside-table",
-                        "warning",
                         f"Ô {cell_ref(r, c)} nằm ngoài bảng số liệu nên không được tổng hợp.",
-                        "Xóa giá trị thừa hoặc chuyển vào cột Ghi chú.",
                         sheet=sheet.name,
                         row=r,
                         col=c,
@@ -160,7 +152,6 @@ def read_table(sheet: Sheet, spec: SheetSpec, ctx: Context) -> Table | None:
         first = cell_ref(rows[0], c)
         ctx.add(
             "value-outside-table",
-            "warning",
             f"Cột {first[: -len(str(rows[0]))]} không có tiêu đề nhưng có {len(rows)} ô số liệu "
             f"(từ ô {first}); số liệu này nằm ngoài bảng nên không được tổng hợp.",
             "Chuyển nội dung sang cột Ghi chú, hoặc xóa nếu không cần.",
@@ -185,10 +176,8 @@ def _layout_checks(table: Table, ctx: Context) -> None:
         ref = f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
         ctx.add(
             "merged-cells",
-            "error",
             f"Các ô {ref} bị gộp (merge) trong vùng số liệu: chỉ ô đầu có giá trị, "
             "các ô còn lại sẽ bị coi là trống.",
-            "Bỏ gộp ô (Merge & Center > Unmerge Cells) và ghi giá trị vào từng ô.",
             sheet=sheet.name,
             row=r1,
             col=c1,
@@ -196,9 +185,7 @@ def _layout_checks(table: Table, ctx: Context) -> None:
     for r in sorted(sheet.hidden_rows & data_rows):
         ctx.add(
             "hidden-row",
-            "warning",
             f"Dòng {r} đang bị ẩn nhưng có số liệu; số liệu này vẫn được tiếp nhận.",
-            "Bỏ ẩn dòng (Unhide) để kiểm tra lại, xóa dòng nếu không cần báo cáo.",
             sheet=sheet.name,
             row=r,
             col=min(mapped, default=1),
@@ -208,9 +195,7 @@ def _layout_checks(table: Table, ctx: Context) -> None:
         if c in sheet.hidden_cols and any(c in sheet.rows[r] for r in table.rows):
             ctx.add(
                 "hidden-column",
-                "warning",
                 f"Cột '{table.spec.column(key).label}' đang bị ẩn nhưng có số liệu; vẫn được tiếp nhận.",
-                "Bỏ ẩn cột để kiểm tra lại.",
                 sheet=sheet.name,
                 row=header_row,
                 col=c,
@@ -228,30 +213,24 @@ def check_layout(
     if wb.template_version is None:
         ctx.add(
             "not-from-template",
-            "warning",
             "Tệp không được tạo từ mẫu báo cáo chuẩn (không có dấu phiên bản mẫu); "
             "vẫn đọc được vì có đủ các trang và cột.",
-            "Lần sau hãy dùng mẫu báo cáo mới nhất do Sở KH&CN gửi.",
         )
     elif wb.template_version != TEMPLATE_VERSION:
         ctx.add(
             "old-template-version",
-            "warning",
             f"Tệp dùng mẫu phiên bản {wb.template_version}; phiên bản hiện hành là {TEMPLATE_VERSION}.",
-            "Lần sau hãy dùng mẫu báo cáo mới nhất.",
         )
     for sheet in wb.sheets.values():
         if sheet.state != "visible" and sheet.name != META_SHEET and sheet.rows:
             ctx.add(
                 "hidden-sheet",
-                "warning",
                 f"Trang '{sheet.name}' đang bị ẩn nhưng có dữ liệu"
                 + (
                     "; dữ liệu vẫn được đọc."
                     if _is_known_sheet(sheet.name)
                     else "; trang này không thuộc mẫu nên không được tổng hợp."
                 ),
-                "Bỏ ẩn trang (chuột phải vào tên trang > Unhide) để kiểm tra lại.",
                 sheet=sheet.name,
             )
     _check_cover(wb, checked, ctx, units, received_local)
@@ -261,7 +240,6 @@ def check_layout(
             if not spec.optional:
                 ctx.add(
                     "missing-sheet",
-                    "error",
                     f"Không có trang '{spec.name}'.",
                     f"Dùng mẫu báo cáo chuẩn; giữ nguyên trang '{spec.name}'.",
                     sheet=spec.name,
@@ -273,12 +251,7 @@ def check_layout(
         checked.tables[spec.key] = table
         coerce_table(table, ctx, units)
     if not any(t.rows for t in checked.tables.values()) and not checked.report.errors:
-        ctx.add(
-            "empty-report",
-            "warning",
-            "Báo cáo không có dòng số liệu nào (nhiệm vụ, dự án, chỉ tiêu).",
-            "Ghi các nhiệm vụ đơn vị chủ trì vào trang 'Nhiệm vụ'.",
-        )
+        ctx.add("empty-report", "Báo cáo không có dòng số liệu nào (nhiệm vụ, dự án, chỉ tiêu).")
 
 
 def _is_known_sheet(name: str) -> bool:
@@ -292,7 +265,6 @@ def _check_cover(
     if sheet is None:
         ctx.add(
             "missing-sheet",
-            "error",
             f"Không có trang '{COVER_SHEET}' (đơn vị báo cáo, ngày báo cáo…).",
             f"Dùng mẫu báo cáo chuẩn; điền trang '{COVER_SHEET}'.",
             sheet=COVER_SHEET,
@@ -319,12 +291,11 @@ def _check_cover(
             if f.required:
                 ctx.add(
                     "required-missing",
-                    "error",
                     f"Chưa ghi '{f.label}' ở trang '{COVER_SHEET}'.",
                     f"Ghi '{f.label}': {f.help}",
                     sheet=sheet.name,
                     row=r or None,
-                    col=(c or None),
+                    col=c or None,
                     column=f.key,
                 )
             continue
@@ -334,9 +305,9 @@ def _check_cover(
         except BadValue as bad:
             ctx.add(
                 bad.code,
-                bad.severity,
                 bad.message,
                 bad.fix,
+                severity=bad.severity,
                 sheet=sheet.name,
                 row=r,
                 col=c,
@@ -358,9 +329,7 @@ def _check_cover(
             if value > received_local.date():
                 ctx.add(
                     "as-of-in-future",
-                    "error",
                     f"Ngày báo cáo {value:%d/%m/%Y} sau ngày gửi tệp ({received_local:%d/%m/%Y}).",
-                    "Ghi ngày chốt số liệu thực tế (không sau ngày gửi).",
                     sheet=sheet.name,
                     row=r,
                     col=c,

@@ -22,6 +22,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from consolidate.core.codes import finding
 from consolidate.core.findings import Finding
 from consolidate.intake.cells import (
     RawWorkbook,
@@ -32,7 +33,7 @@ from consolidate.intake.cells import (
     typed_value,
     unescape,
 )
-from consolidate.intake.container import check_zip, classify_zip, finding, read_member, sniff
+from consolidate.intake.container import check_zip, classify_zip, read_member, sniff
 from consolidate.intake.fastread import decoded, fast_ok, read_sheet_fast, shared_strings_fast
 
 _DATE_BUILTIN = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
@@ -281,13 +282,7 @@ def read_workbook(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         return ReadResult(
             None,
-            [
-                finding(
-                    "container-corrupt",
-                    "Tệp bị hỏng hoặc chưa tải xong, không mở được.",
-                    "Tải lại tệp đính kèm hoặc đề nghị đơn vị gửi lại.",
-                )
-            ],
+            [finding("container-corrupt", "Tệp bị hỏng hoặc chưa tải xong, không mở được.")],
         )
     with zf:
         problem = check_zip(zf, len(data))
@@ -304,7 +299,6 @@ def read_workbook(
                     finding(
                         "container-xml-entities",
                         "Tệp chứa khai báo XML bất thường (thực thể/DTD), không mở để bảo vệ hệ thống.",
-                        "Gửi lại tệp báo cáo lưu trực tiếp từ Excel theo mẫu.",
                     )
                 ],
             )

@@ -90,7 +90,6 @@ def _duplicates(table: Table, ctx: Context) -> None:
         if code in seen:
             ctx.add(
                 "duplicate-task-code",
-                "error",
                 f"Dòng {r}: mã nhiệm vụ {code} trùng với dòng {seen[code]}.",
                 "Mỗi nhiệm vụ một mã riêng.",
                 sheet=table.sheet.name,

@@ -31,9 +31,9 @@ def check_rules(
     if unit is not None and "projects" in unit.reports and projects is None:
         ctx.add(
             "missing-sheet",
-            "warning",
             f"{unit.name} là chủ đầu tư dự án nhưng tệp không có trang 'Dự án'.",
             "Dùng mẫu báo cáo chuẩn và điền trang 'Dự án' (báo cáo ngày 05 và 20 hằng tháng).",
+            severity="warning",
             sheet="Dự án",
         )
 
@@ -59,18 +59,19 @@ def _task_rules(
     for i, r in enumerate(table.rows):
         name = row_name(table, r)
 
-        def add(
+        def add_row(
             code: str,
-            severity: Severity,
             message: str,
-            fix: str,
             key: str,
             value: Any = None,
+            *,
+            fix: str | None = None,
+            severity: Severity | None = None,
             r: int = r,
             name: str = name,
         ) -> None:
             ctx.add(
-                code, severity, f"Dòng {r}{name}: {message}", fix,
+                code, f"Dòng {r}{name}: {message}", fix, severity=severity,
                 sheet=sheet.name, row=r, col=table.colmap.get(key), value=value,
                 column=key, sheet_key=spec.key,
             )  # fmt: skip
@@ -81,39 +82,44 @@ def _task_rules(
             t["lead_unit"][i] = lead = unit.code
         if unit is not None and lead is not None and lead != unit.code:
             other = units.by_code[lead]
-            add(
-                "other-unit-task", "error",
+            add_row(
+                "other-unit-task",
                 f"nhiệm vụ do {other.name} chủ trì, không phải {unit.name}. Mỗi đơn vị chỉ "
                 "báo cáo nhiệm vụ mình chủ trì.",
-                f"Xóa dòng này ({other.name} tự báo cáo), hoặc sửa 'Đơn vị chủ trì' nếu ghi nhầm.",
-                "lead_unit", other.name,
-            )  # fmt: skip
+                "lead_unit",
+                other.name,
+                fix=f"Xóa dòng này ({other.name} tự báo cáo), hoặc sửa 'Đơn vị chủ trì' nếu ghi nhầm.",
+            )
         code = t["task_code"][i]
         if code:
             if code in first_code_row:
-                add(
-                    "duplicate-task-code", "error",
+                add_row(
+                    "duplicate-task-code",
                     f"mã nhiệm vụ {code} trùng với dòng {first_code_row[code]}.",
-                    "Mỗi nhiệm vụ chỉ ghi một dòng; gộp hai dòng hoặc sửa mã.", "task_code", code,
-                )  # fmt: skip
+                    "task_code",
+                    code,
+                )
             else:
                 first_code_row[code] = r
             if register:
                 if code not in register:
-                    add(
-                        "unknown-task-code", code_severity,
+                    add_row(
+                        "unknown-task-code",
                         f"mã nhiệm vụ {code} không có trong danh mục nhiệm vụ giao.",
-                        "Kiểm tra lại mã theo danh mục; để trống nếu là nhiệm vụ đơn vị tự đề ra.",
-                        "task_code", code,
-                    )  # fmt: skip
+                        "task_code",
+                        code,
+                        severity=code_severity,
+                    )
                 elif unit is not None and register[code] and register[code] != unit.code:
                     owner = units.by_code.get(register[code] or "")
-                    add(
-                        "other-unit-task", "error",
+                    add_row(
+                        "other-unit-task",
                         f"theo danh mục, nhiệm vụ {code} do "
                         f"{owner.name if owner else register[code]} chủ trì, không phải {unit.name}.",
-                        "Xóa dòng này hoặc sửa mã nhiệm vụ cho đúng.", "task_code", code,
-                    )  # fmt: skip
+                        "task_code",
+                        code,
+                        fix="Xóa dòng này hoặc sửa mã nhiệm vụ cho đúng.",
+                    )
         # 06 rõ: which of the six is missing on this row.
         missing = [
             col for col in spec.columns
@@ -121,51 +127,52 @@ def _task_rules(
         ]  # fmt: skip
         if missing and t["task"][i] is not None:
             names = ", ".join(SIX_CLEAR[c.clear or ""] for c in missing)
-            add(
-                "six-clear-missing", six_severity,
+            add_row(
+                "six-clear-missing",
                 f"nhiệm vụ chưa đủ 06 rõ, còn thiếu: {names}.",
-                "Ghi đủ: " + "; ".join(f"'{c.label}'" for c in missing) + ".",
                 missing[0].key,
-            )  # fmt: skip
+                fix="Ghi đủ: " + "; ".join(f"'{c.label}'" for c in missing) + ".",
+                severity=six_severity,
+            )
         # State contradictions.
         state, progress, done_on = t["state"][i], t["progress"][i], t["completed_on"][i]
         if state == STATE_DONE:
             if progress is not None and progress < 100:
-                add(
-                    "done-but-progress", "warning",
+                add_row(
+                    "done-but-progress",
                     f"Tình trạng 'Đã hoàn thành' nhưng tiến độ chỉ {progress:g} %.",
-                    "Sửa tiến độ thành 100 hoặc tình trạng thành 'Đang thực hiện'.",
-                    "progress", progress,
-                )  # fmt: skip
+                    "progress",
+                    progress,
+                )
             if done_on is None and (r, "completed_on") not in table.failed:
-                add(
-                    "completed-date-missing", "error",
+                add_row(
+                    "completed-date-missing",
                     "Tình trạng 'Đã hoàn thành' nhưng chưa ghi ngày hoàn thành.",
-                    "Ghi 'Ngày hoàn thành' (dd/mm/yyyy) để tính đúng hạn/quá hạn.",
                     "completed_on",
-                )  # fmt: skip
+                )
         elif state == STATE_NOT_STARTED and progress is not None and progress > 0:
-            add(
-                "not-started-but-progress", "error" if progress >= 100 else "warning",
+            add_row(
+                "not-started-but-progress",
                 f"Tình trạng 'Chưa triển khai' nhưng tiến độ {progress:g} %.",
-                "Sửa tình trạng thành 'Đang thực hiện' / 'Đã hoàn thành' hoặc tiến độ thành 0.",
-                "state", state,
-            )  # fmt: skip
+                "state",
+                state,
+                severity="error" if progress >= 100 else "warning",
+            )
         if done_on is not None:
             if done_on > as_of:
-                add(
-                    "completed-in-future", "error",
+                add_row(
+                    "completed-in-future",
                     f"ngày hoàn thành {done_on:%d/%m/%Y} sau ngày báo cáo {as_of:%d/%m/%Y}.",
-                    "Chỉ ghi ngày hoàn thành khi nhiệm vụ đã xong; sửa lại ngày thực tế.",
-                    "completed_on", done_on,
-                )  # fmt: skip
+                    "completed_on",
+                    done_on,
+                )
             if state is not None and state != STATE_DONE:
-                add(
-                    "completed-date-but-not-done", "warning",
+                add_row(
+                    "completed-date-but-not-done",
                     f"có ngày hoàn thành nhưng tình trạng là '{state}'.",
-                    "Sửa tình trạng thành 'Đã hoàn thành' hoặc xóa ngày hoàn thành.",
-                    "completed_on", done_on,
-                )  # fmt: skip
+                    "completed_on",
+                    done_on,
+                )
 
 
 def _project_rules(table: Table, ctx: Context) -> None:
@@ -176,19 +183,25 @@ def _project_rules(table: Table, ctx: Context) -> None:
         computed = round(disbursed / plan * 100, 2) if plan and disbursed is not None else None
         if plan is not None and disbursed is not None and disbursed > plan:
             ctx.add(
-                "disbursed-above-plan", "warning",
+                "disbursed-above-plan",
                 f"Dòng {r}{name}: giải ngân lũy kế {disbursed:,.1f} vượt kế hoạch vốn năm {plan:,.1f} triệu đồng.",
-                "Kiểm tra lại số giải ngân và kế hoạch vốn (đơn vị: triệu đồng).",
-                sheet=sheet.name, row=r, col=table.colmap.get("disbursed"), value=disbursed,
-                column="disbursed", sheet_key=spec.key,
-            )  # fmt: skip
+                sheet=sheet.name,
+                row=r,
+                col=table.colmap.get("disbursed"),
+                value=disbursed,
+                column="disbursed",
+                sheet_key=spec.key,
+            )
         if typed_pct is not None and computed is not None and abs(typed_pct - computed) > 0.5:
             ctx.add(
-                "disbursed-rate-mismatch", "warning",
+                "disbursed-rate-mismatch",
                 f"Dòng {r}{name}: tỷ lệ giải ngân ghi {typed_pct:g} % nhưng theo số liệu là {computed:g} %; "
                 "hệ thống dùng số tính lại.",
-                "Sửa tỷ lệ cho khớp (giải ngân / kế hoạch vốn năm × 100) hoặc để trống.",
-                sheet=sheet.name, row=r, col=table.colmap.get("disbursed_pct"), value=typed_pct,
-                column="disbursed_pct", sheet_key=spec.key,
-            )  # fmt: skip
+                sheet=sheet.name,
+                row=r,
+                col=table.colmap.get("disbursed_pct"),
+                value=typed_pct,
+                column="disbursed_pct",
+                sheet_key=spec.key,
+            )
         t["disbursed_pct"][i] = computed

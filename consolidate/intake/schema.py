@@ -123,19 +123,17 @@ def failures_to_findings(
         if check == "not_nullable":
             ctx.add(
                 "required-missing",
-                "error",
                 f"Dòng {r}{task}: chưa ghi '{col.label}' (bắt buộc).",
                 f"Ghi '{col.label}'. {col.help}".strip(),
-                **where,  # type: ignore[arg-type]
+                **where,
             )
         elif check.startswith("isin"):
             ctx.add(
                 "not-in-list",
-                "error",
                 f"Dòng {r}{task}: “{display(value)}” không có trong danh sách của cột '{col.label}'.",
                 "Chọn một trong: " + "; ".join(col.choices) + ".",
                 value=value,
-                **where,  # type: ignore[arg-type]
+                **where,
             )
         elif check.startswith(("in_range", "greater_than")):
             bounds = (
@@ -145,18 +143,16 @@ def failures_to_findings(
             )
             ctx.add(
                 "out-of-range",
-                "error",
                 f"Dòng {r}{task}: '{col.label}' phải {bounds}; đang ghi {display(value)}.",
                 f"Ghi số {bounds}" + (" (ví dụ 60 cho 60 %)." if col.kind == Kind.PERCENT else "."),
                 value=value,
-                **where,  # type: ignore[arg-type]
+                **where,
             )
         else:
             ctx.add(
                 "invalid-value",
-                "error",
                 f"Dòng {r}{task}: giá trị '{col.label}' không hợp lệ ({check}).",
                 col.help,
                 value=value,
-                **where,  # type: ignore[arg-type]
+                **where,
             )
