@@ -80,6 +80,23 @@ class Column:
     help: str = ""
     example: str = ""
     width: float = 16
+    #: How the office's reports show the column. ``report_label`` replaces ``label`` in report
+    #: tables (to tell what the unit wrote from what the office derives); ``report_width``
+    #: replaces ``width`` there; ``detail=False`` keeps the column out of the detail sheets
+    #: (``Chi tiết``, ``Chi tiết dự án``). A new column shows in them with no other edit.
+    report_label: str = ""
+    report_width: float | None = None
+    detail: bool = True
+
+    @property
+    def report_title(self) -> str:
+        """The column's header in the office's report tables."""
+        return self.report_label or self.label
+
+    @property
+    def report_size(self) -> float:
+        """The column's width in the office's report tables."""
+        return self.width if self.report_width is None else self.report_width
 
 
 @dataclass(frozen=True)
@@ -151,12 +168,13 @@ TASKS = SheetSpec(
     title="TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ",
     help="Mỗi dòng một nhiệm vụ do đơn vị chủ trì; ghi đủ 06 rõ.",
     columns=(
-        Column("stt", "STT", Kind.INT, help="Số thứ tự.", width=6, example="1"),
+        Column("stt", "STT", Kind.INT, help="Số thứ tự.", width=6, example="1", detail=False),
         Column(
             "task_code",
             "Mã nhiệm vụ",
             help="Mã trong danh mục nhiệm vụ giao; để trống nếu là nhiệm vụ đơn vị tự đề ra.",
             width=12,
+            report_width=11,
             example="KH05-01",
         ),
         Column(
@@ -166,6 +184,7 @@ TASKS = SheetSpec(
             clear="việc",
             help="Việc cần làm, ngắn gọn, cụ thể.",
             width=40,
+            report_width=42,
             example="Số hóa hồ sơ thủ tục hành chính còn hiệu lực",
         ),
         Column(
@@ -176,6 +195,7 @@ TASKS = SheetSpec(
             choices=PILLARS,
             help="Chọn một trong 04 lĩnh vực.",
             width=22,
+            report_width=20,
         ),
         Column(
             "source_doc",
@@ -192,8 +212,15 @@ TASKS = SheetSpec(
             clear="trách nhiệm",
             help="Chính đơn vị báo cáo; chỉ báo cáo nhiệm vụ đơn vị mình chủ trì.",
             width=22,
+            report_width=20,
         ),
-        Column("partner_units", "Đơn vị phối hợp", help="Các đơn vị phối hợp.", width=20),
+        Column(
+            "partner_units",
+            "Đơn vị phối hợp",
+            help="Các đơn vị phối hợp.",
+            width=20,
+            report_width=18,
+        ),
         Column(
             "officer",
             "Cán bộ đầu mối",
@@ -201,6 +228,7 @@ TASKS = SheetSpec(
             clear="người",
             help="Họ tên cán bộ theo dõi nhiệm vụ.",
             width=18,
+            report_width=16,
         ),
         Column(
             "authority",
@@ -209,6 +237,7 @@ TASKS = SheetSpec(
             clear="thẩm quyền",
             help="Lãnh đạo chỉ đạo, phê duyệt kết quả.",
             width=18,
+            report_width=16,
         ),
         Column(
             "deadline",
@@ -219,6 +248,7 @@ TASKS = SheetSpec(
             help=DEADLINE_HELP,
             width=16,
             example="30/06/2026",
+            report_width=14,
         ),
         Column(
             "deliverable",
@@ -237,6 +267,7 @@ TASKS = SheetSpec(
             maximum=100,
             help="Số từ 0 đến 100.",
             width=10,
+            report_width=8,
         ),
         Column(
             "state",
@@ -246,6 +277,8 @@ TASKS = SheetSpec(
             choices=TASK_STATES,
             help="Chọn trong danh sách.",
             width=16,
+            report_label="Tình trạng (đơn vị ghi)",
+            report_width=14,
         ),
         Column(
             "completed_on",
@@ -253,6 +286,7 @@ TASKS = SheetSpec(
             Kind.DATE,
             help="Bắt buộc khi Tình trạng là 'Đã hoàn thành' (dd/mm/yyyy).",
             width=14,
+            report_width=11,
         ),
         Column(
             "period_result",
@@ -278,14 +312,15 @@ PROJECTS = SheetSpec(
     optional=True,
     help="Chỉ chủ đầu tư dự án điền; báo cáo ngày 05 và 20 hằng tháng.",
     columns=(
-        Column("stt", "STT", Kind.INT, width=6),
-        Column("project_code", "Mã dự án", width=12),
+        Column("stt", "STT", Kind.INT, width=6, detail=False),
+        Column("project_code", "Mã dự án", width=12, report_width=11),
         Column("project", "Tên dự án", required=True, help="Tên dự án theo quyết định.", width=36),
         Column(
             "big_problem",
             "Bài toán lớn",
             help="Thuộc bài toán lớn nào trong 08 bài toán lớn của tỉnh (nếu có).",
             width=18,
+            report_width=16,
         ),
         Column(
             "fund_source",
@@ -295,6 +330,7 @@ PROJECTS = SheetSpec(
             choices=FUND_SOURCES,
             help="Chọn trong danh sách.",
             width=14,
+            report_width=12,
         ),
         Column(
             "total_investment",
@@ -303,6 +339,7 @@ PROJECTS = SheetSpec(
             minimum=0,
             help="Triệu đồng.",
             width=16,
+            report_width=13,
         ),
         Column(
             "year_plan",
@@ -312,6 +349,7 @@ PROJECTS = SheetSpec(
             minimum=0,
             help="Kế hoạch vốn năm 2026, triệu đồng.",
             width=16,
+            report_width=13,
         ),
         Column(
             "disbursed",
@@ -321,6 +359,7 @@ PROJECTS = SheetSpec(
             minimum=0,
             help="Giải ngân lũy kế từ đầu năm, triệu đồng.",
             width=16,
+            report_width=13,
         ),
         Column(
             "disbursed_pct",
@@ -329,6 +368,7 @@ PROJECTS = SheetSpec(
             minimum=0,
             help="Có thể để trống: hệ thống tự tính = giải ngân / kế hoạch vốn năm.",
             width=12,
+            detail=False,  # the reports show the rate they compute (column "rate")
         ),
         Column(
             "stage",
@@ -338,6 +378,7 @@ PROJECTS = SheetSpec(
             choices=PROJECT_STAGES,
             help="Chọn trong danh sách.",
             width=24,
+            report_width=18,
         ),
         Column(
             "progress",
@@ -348,6 +389,7 @@ PROJECTS = SheetSpec(
             maximum=100,
             help="Số từ 0 đến 100.",
             width=12,
+            report_width=9,
         ),
         Column(
             "deadline",
@@ -356,6 +398,7 @@ PROJECTS = SheetSpec(
             required=True,
             help=DEADLINE_HELP,
             width=16,
+            report_width=13,
         ),
         Column(
             "committed_pct",
@@ -365,10 +408,11 @@ PROJECTS = SheetSpec(
             maximum=100,
             help="Tỷ lệ giải ngân chủ đầu tư cam kết đạt đến 31/12.",
             width=14,
+            report_width=10,
         ),
         Column("bottleneck", "Khó khăn, vướng mắc", width=28),
         Column("proposal", "Đề xuất, kiến nghị", width=28),
-        Column("officer", "Cán bộ đầu mối", required=True, width=18),
+        Column("officer", "Cán bộ đầu mối", required=True, width=18, report_width=15),
     ),
 )
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from consolidate.core.fmt import fmt_date
 from consolidate.render.kit import PREPARED_BY, Book, Sheet, cyclic_gc_paused
 from consolidate.render.output import WriteOutcome, safe_write
-from consolidate.render.shared import appendix_title, grouped, roman, share_pct, sources_sheet
+from consolidate.render.shared import (
+    Table,
+    appendix_title,
+    cell_format,
+    grouped,
+    make_table,
+    roman,
+    share_pct,
+    sources_sheet,
+    table,
+)
 from consolidate.reports.plan import DocSummary, PlanData
 from consolidate.reports.rows import TaskRow
+from schemas import TASKS
+from schemas.reports import report_columns
 
 # --- plan ---------------------------------------------------------------------------------------
 
@@ -113,83 +128,75 @@ def _plan_summary(book: Book, data: PlanData) -> None:
     )
 
 
-_PLAN_COLUMNS = (
-    ("STT", 6),
-    ("Nội dung nhiệm vụ (rõ việc)", 38),
-    ("Đơn vị chủ trì (rõ trách nhiệm)", 20),
-    ("Đơn vị phối hợp", 16),
-    ("Cán bộ đầu mối (rõ người)", 16),
-    ("Thời hạn hoàn thành (rõ thời gian)", 14),
-    ("Sản phẩm đầu ra (rõ sản phẩm)", 24),
-    ("Lãnh đạo phụ trách (rõ thẩm quyền)", 16),
-    ("Lĩnh vực", 18),
-    ("Văn bản giao nhiệm vụ", 18),
-    ("Trạng thái", 14),
-    ("06 rõ còn thiếu", 14),
-)
+#: The plan's table, by key: the "06 rõ" columns say which "rõ" they carry (Column.clear).
+_PLAN_KEYS = ("no", "task", "lead_unit", "partner_units", "officer", "deadline", "deliverable",
+              "authority", "pillar", "source_doc", "status", "missing_clear")  # fmt: skip
+_PLAN_WIDTHS = {"task": 38, "partner_units": 16, "pillar": 18, "source_doc": 18, "status": 14}
+_OVERDUE_KEYS = ("no", "task_code", "task", "source_doc", "deadline", "days_overdue", "progress",
+                 "state", "officer", "authority")  # fmt: skip
 
 
-def _plan_rows(sh: Sheet, rows: Sequence[TaskRow], names: dict[str, str]) -> None:
+def _plan_table() -> Table:
+    cols = report_columns(TASKS, _PLAN_KEYS)
+    six = [replace(c, report_label=f"{c.report_title} (rõ {c.clear})") if c.clear else c
+           for c in cols]  # fmt: skip
+    return make_table(six, _PLAN_WIDTHS)
+
+
+def _plan_rows(sh: Sheet, rows: Sequence[TaskRow], names: dict[str, str], fmts: list[Any]) -> None:
     st = sh.st
+    values = operator.attrgetter(*_PLAN_KEYS[1:])
+    c_lead, c_status = _PLAN_KEYS.index("lead_unit"), _PLAN_KEYS.index("status")
     for i, r in enumerate(rows, 1):
-        lead = (
-            names.get(r.lead_unit or "", r.lead_unit)
-            if r.lead_unit
-            else names.get(r.unit_code, r.unit_code)
-        )
-        sh.cells(
-            [i, r.task, lead, r.partner_units, r.officer, r.deadline, r.deliverable, r.authority,
-             r.pillar, r.source_doc, r.status, r.missing_clear],
-            [st.td_center, st.td, st.td, st.td, st.td, st.td_center, st.td, st.td, st.td, st.td,
-             st.status[r.status], st.td],
-        )  # fmt: skip
+        cells = [i, *values(r)]
+        lead = r.lead_unit or r.unit_code
+        cells[c_lead] = names.get(lead, lead)
+        fmts[c_status] = st.status[r.status]
+        sh.cells(cells, fmts)
 
 
 def _plan_detail(book: Book, data: PlanData) -> None:
-    sh = book.sheet("Kế hoạch chi tiết", [w for _, w in _PLAN_COLUMNS])
+    cols = _plan_table()
+    sh = book.sheet("Kế hoạch chi tiết", cols.widths)
     appendix_title(
         sh, "", f"KẾ HOẠCH CHI TIẾT {data.period.label.upper()}",
         f"(Nhiệm vụ xếp theo tháng của thời hạn hoàn thành; tình trạng tính đến ngày "
         f"{fmt_date(data.as_of)})",
     )  # fmt: skip
-    sh.header([label for label, _ in _PLAN_COLUMNS])
+    sh.header(cols.labels)
+    fmts = [cell_format(sh.st, c) for c in cols.columns]
     number = 0
     for label, rows in data.groups:
         number += 1
         sh.group_row(f"{roman(number)}. {label.upper()} ({len(rows)} nhiệm vụ)")
         if rows:
-            _plan_rows(sh, rows, data.unit_names)
+            _plan_rows(sh, rows, data.unit_names, fmts)
     number += 1
     sh.group_row(f"{roman(number)}. NHIỆM VỤ THƯỜNG XUYÊN ({len(data.recurring)} nhiệm vụ)")
-    _plan_rows(sh, data.recurring, data.unit_names)
+    _plan_rows(sh, data.recurring, data.unit_names, fmts)
 
 
 def _plan_overdue(book: Book, data: PlanData) -> None:
     rows = data.overdue_before
-    sh = book.sheet("Quá hạn chưa hoàn thành", [6, 11, 40, 20, 13, 10, 9, 14, 17, 17])
+    cols = table(TASKS, _OVERDUE_KEYS, {"task": 40, "days_overdue": 10, "officer": 17,
+                                        "authority": 17})  # fmt: skip
+    sh = book.sheet("Quá hạn chưa hoàn thành", cols.widths)
     st = sh.st
     appendix_title(
         sh, "I", "DANH SÁCH NHIỆM VỤ ĐÃ QUÁ HẠN NHƯNG CHƯA HOÀN THÀNH",
         f"(Thời hạn trước {fmt_date(data.period.first_day)}; tính đến ngày {fmt_date(data.as_of)}; "
         f"{len(rows)} nhiệm vụ)",
     )  # fmt: skip
-    sh.header(
-        ["STT", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Văn bản giao nhiệm vụ", "Thời hạn",
-         "Số ngày quá hạn", "Tiến độ (%)", "Tình trạng (đơn vị ghi)", "Cán bộ đầu mối",
-         "Lãnh đạo phụ trách"]
-    )  # fmt: skip
+    sh.header(cols.labels)
     if not rows:
         sh.merged("Không có nhiệm vụ nào.", st.td)
         return
+    fmts = [cell_format(st, c) for c in cols.columns]
+    values = operator.attrgetter(*_OVERDUE_KEYS[1:])
     for num, name, group in grouped(rows, data.unit_names):
         sh.group_row(f"{roman(num)}. {name} ({len(group)} nhiệm vụ)")
         for i, r in enumerate(group, 1):
-            sh.cells(
-                [i, r.task_code, r.task, r.source_doc, r.deadline, r.days_overdue, r.progress,
-                 r.state, r.officer, r.authority],
-                [st.td_center, st.td, st.td, st.td, st.td_center, st.td_int, st.td_int, st.td,
-                 st.td, st.td],
-            )  # fmt: skip
+            sh.cells([i, *values(r)], fmts)
 
 
 def _plan_register(book: Book, data: PlanData) -> None:
@@ -202,7 +209,7 @@ def _plan_register(book: Book, data: PlanData) -> None:
         f"(Tính đến ngày {fmt_date(data.as_of)}; {len(docs)} văn bản)",
     )  # fmt: skip
     sh.header(
-        ["STT", "Văn bản giao nhiệm vụ", "Tổng số nhiệm vụ", f"Phải hoàn thành đến {due}",
+        ["STT", TASKS.column("source_doc").report_title, "Tổng số nhiệm vụ", f"Phải hoàn thành đến {due}",
          "Đã hoàn thành", "Quá hạn chưa hoàn thành", "Chưa có đơn vị báo cáo"], height=36,
     )  # fmt: skip
     nums = [st.td_int] * 5

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
-from consolidate.render.kit import FONT, PREPARED_BY, Book, Sheet, cyclic_gc_paused
+from consolidate.render.kit import FONT, PREPARED_BY, Book, Sheet, cyclic_gc_paused, excel_date
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     appendix_title,
+    cell_format,
+    detail_format,
     grouped,
     reporting_sheet,
     roman,
     sources_sheet,
+    table,
 )
 from consolidate.render.wording import lagging_text, usage_label
 from consolidate.reports.projects import MoneySummary, ProjectsData
 from consolidate.reports.rows import ProjectRow
+from schemas import PROJECTS
+from schemas.columns import Column, Kind
+from schemas.reports import detail_columns, report_column
 
 # --- projects -----------------------------------------------------------------------------------
 
@@ -56,17 +63,20 @@ def _money_cells(s: MoneySummary) -> list[Any]:
             s.n_lagging, s.n_no_policy]  # fmt: skip
 
 
-_MONEY_HEADERS = [
-    "Số dự án",
-    "Tổng mức đầu tư (triệu đồng)",
-    "Kế hoạch vốn năm (triệu đồng)",
-    "Giải ngân lũy kế (triệu đồng)",
-    "Tỷ lệ giải ngân (%)",
-    "Cam kết giải ngân đến 31/12 (triệu đồng)",
-    "Tỷ lệ cam kết (%)",
-    "Dự án chậm giải ngân",
-    "Chưa phê duyệt chủ trương",
-]
+def _money_headers() -> list[str]:
+    """Sums of the spec's money columns, the rate, then the office's own figures."""
+    spec = PROJECTS.column
+    return [
+        "Số dự án",
+        spec("total_investment").report_title,
+        spec("year_plan").report_title,
+        spec("disbursed").report_title,
+        report_column(PROJECTS, "rate").report_title,
+        "Cam kết giải ngân đến 31/12 (triệu đồng)",
+        "Tỷ lệ cam kết (%)",
+        "Dự án chậm giải ngân",
+        "Chưa phê duyệt chủ trương",
+    ]
 
 
 def _projects_summary(book: Book, data: ProjectsData) -> None:
@@ -118,7 +128,9 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     sh.blank()
 
     sh.merged("II. GIẢI NGÂN THEO NGUỒN VỐN", st.section, height=20)
-    sh.header(["STT", "Nguồn vốn", None, *_MONEY_HEADERS], merge=[(1, 2)], height=64, repeat=False)
+    sh.header(
+        ["STT", "Nguồn vốn", None, *_money_headers()], merge=[(1, 2)], height=64, repeat=False
+    )
     money = [st.td_int, st.td_num, st.td_num, st.td_num, st.td_pct, st.td_num, st.td_pct,
              st.td_int, st.td_int]  # fmt: skip
     fund_first = sh.row
@@ -143,7 +155,7 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     sh.ws.set_h_pagebreaks([sh.row])  # page 1: summary, funds and chart; then the investors
 
     sh.merged("III. TÌNH HÌNH THEO CHỦ ĐẦU TƯ", st.section, height=20)
-    sh.header(["STT", "Chủ đầu tư", "Tình hình báo cáo", *_MONEY_HEADERS], height=64)
+    sh.header(["STT", "Chủ đầu tư", "Tình hình báo cáo", *_money_headers()], height=64)
     for i, (u, s) in enumerate(data.by_investor(), 1):
         label = u.status_label
         if u.snapshot is not None and u.snapshot.carried:
@@ -198,6 +210,14 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
     sh.ws.insert_chart(sh.row + 1, 1, chart, {"x_offset": 10, "y_offset": 4, "object_position": 1})
 
 
+#: The lists of the projects report, by key (labels and widths from schemas).
+_LAGGING_KEYS = ("no", "project", "fund_source", "year_plan", "disbursed", "rate", "stage",
+                 "committed_pct", "lagging", "bottleneck", "officer")  # fmt: skip
+_NO_POLICY_KEYS = ("no", "project", "fund_source", "total_investment", "year_plan", "deadline",
+                   "bottleneck", "proposal", "officer")  # fmt: skip
+_ISSUES_KEYS = ("no", "project", "stage", "bottleneck", "proposal")
+
+
 def _project_list(
     book: Book,
     data: ProjectsData,
@@ -208,118 +228,105 @@ def _project_list(
     *,
     lagging: bool,
 ) -> None:
-    if lagging:
-        widths = [6, 36, 12, 13, 13, 9, 18, 9, 30, 28, 15]
-        headers = ["STT", "Tên dự án", "Nguồn vốn", "Kế hoạch vốn năm (triệu đồng)",
-                   "Giải ngân lũy kế (triệu đồng)", "Tỷ lệ giải ngân (%)", "Giai đoạn",
-                   "Cam kết đến 31/12 (%)", "Lý do xếp chậm giải ngân", "Khó khăn, vướng mắc",
-                   "Cán bộ đầu mối"]  # fmt: skip
-    else:
-        widths = [6, 36, 12, 13, 13, 14, 30, 30, 15]
-        headers = ["STT", "Tên dự án", "Nguồn vốn", "Tổng mức đầu tư (triệu đồng)",
-                   "Kế hoạch vốn năm (triệu đồng)", "Thời hạn hoàn thành", "Khó khăn, vướng mắc",
-                   "Đề xuất, kiến nghị", "Cán bộ đầu mối"]  # fmt: skip
-    sh = book.sheet(name, widths)
+    keys = _LAGGING_KEYS if lagging else _NO_POLICY_KEYS
+    cols = table(PROJECTS, keys, {"lagging": 30, "deadline": 14, "bottleneck": 30, "proposal": 30})
+    sh = book.sheet(name, cols.widths)
     st = sh.st
     appendix_title(
         sh, number, title,
         f"(Kèm theo báo cáo dự án {data.period.label.lower()}; {len(rows)} dự án)",
     )  # fmt: skip
-    sh.header(headers)
+    sh.header(cols.labels)
     if not rows:
         sh.merged("Không có dự án nào.", st.td)
         return
+    fmts = [cell_format(st, c) for c in cols.columns]
     for num, unit, group in grouped(rows, data.unit_names):
         sh.group_row(f"{roman(num)}. {unit} ({len(group)} dự án)")
         for i, p in enumerate(group, 1):
-            project = (p.project or "") + (" [số liệu kỳ trước]" if p.carried else "")
-            if lagging:
-                sh.cells(
-                    [i, project, p.fund_source, p.year_plan, p.disbursed,
-                     None if p.rate is None else round(p.rate, 1), p.stage, p.committed_pct,
-                     _lagging(p, data), p.bottleneck, p.officer],
-                    [st.td_center, st.td, st.td, st.td_num, st.td_num, st.td_pct, st.td,
-                     st.td_pct, st.td, st.td, st.td],
-                )  # fmt: skip
-            else:
-                sh.cells(
-                    [i, project, p.fund_source, p.total_investment, p.year_plan, p.deadline,
-                     p.bottleneck, p.proposal, p.officer],
-                    [st.td_center, st.td, st.td, st.td_num, st.td_num, st.td_center, st.td,
-                     st.td, st.td],
-                )  # fmt: skip
+            sh.cells([i, *(_value(p, k, data) for k in keys[1:])], fmts)
 
 
-def _lagging(p: ProjectRow, data: ProjectsData) -> str:
-    return lagging_text(
-        p.lagging, p.rate, data.path_pct, data.lagging_rate_pct, data.path_tolerance_pct
-    )
+def _value(p: ProjectRow, key: str, data: ProjectsData) -> Any:
+    """A project's value in a report column: what the unit wrote, or what the office derives."""
+    if key == "project":
+        return (p.project or "") + (" [số liệu kỳ trước]" if p.carried else "")
+    if key == "rate":
+        return None if p.rate is None else round(p.rate, 1)
+    if key == "lagging":
+        return lagging_text(
+            p.lagging, p.rate, data.path_pct, data.lagging_rate_pct, data.path_tolerance_pct
+        )
+    return getattr(p, key)
 
 
 def _project_issues(book: Book, data: ProjectsData) -> None:
     rows = data.issues
-    sh = book.sheet("Điểm nghẽn, kiến nghị", [6, 36, 20, 46, 46])
+    cols = table(PROJECTS, _ISSUES_KEYS, {"stage": 20, "bottleneck": 46, "proposal": 46})
+    sh = book.sheet("Điểm nghẽn, kiến nghị", cols.widths)
     st = sh.st
     appendix_title(
         sh, "III", "KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC CHỦ ĐẦU TƯ",
         f"(Kèm theo báo cáo dự án {data.period.label.lower()}; {len(rows)} dự án có nội dung)",
     )  # fmt: skip
-    sh.header(["STT", "Tên dự án", "Giai đoạn", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"])
+    sh.header(cols.labels)
     if not rows:
         sh.merged("Không có chủ đầu tư nào nêu khó khăn, vướng mắc hoặc kiến nghị.", st.td)
         return
+    values = operator.attrgetter(*_ISSUES_KEYS[1:])
     for num, unit, group in grouped(rows, data.unit_names):
         sh.group_row(f"{roman(num)}. {unit}")
         for i, p in enumerate(group, 1):
-            sh.cells([i, p.project, p.stage, p.bottleneck, p.proposal], st.td)
+            sh.cells([i, *values(p)], st.td)
 
 
-_PROJECT_DETAIL: tuple[tuple[str, float, str], ...] = (
-    ("Mã dự án", 11, "project_code"),
-    ("Tên dự án", 36, "project"),
-    ("Bài toán lớn", 16, "big_problem"),
-    ("Nguồn vốn", 12, "fund_source"),
-    ("Tổng mức đầu tư (triệu đồng)", 13, "total_investment"),
-    ("Kế hoạch vốn năm (triệu đồng)", 13, "year_plan"),
-    ("Giải ngân lũy kế (triệu đồng)", 13, "disbursed"),
-    ("Tỷ lệ giải ngân (%)", 9, "rate"),
-    ("Giai đoạn", 18, "stage"),
-    ("Tiến độ thực hiện (%)", 9, "progress"),
-    ("Thời hạn hoàn thành", 13, "deadline"),
-    ("Cam kết giải ngân đến 31/12 (%)", 10, "committed_pct"),
-    ("Chậm giải ngân", 26, "lagging"),
-    ("Khó khăn, vướng mắc", 28, "bottleneck"),
-    ("Đề xuất, kiến nghị", 28, "proposal"),
-    ("Cán bộ đầu mối", 15, "officer"),
-    ("Cảnh báo khi tiếp nhận", 26, "issues"),
-)
+#: Chi tiết dự án: every column of the spec a report shows (Column.detail), in spec order,
+#: with the derived ones after the keys below; labels and widths from schemas.
+DETAIL_HEAD = ("no", "unit")
+DETAIL_AFTER: dict[str, tuple[str, ...]] = {"disbursed": ("rate",), "committed_pct": ("lagging",)}
+DETAIL_TAIL = ("issues", "file", "received", "usage")
+
+
+def detail_columns_of_projects() -> list[Column]:
+    return detail_columns(PROJECTS, DETAIL_HEAD, DETAIL_AFTER, DETAIL_TAIL)
 
 
 def _project_detail(book: Book, data: ProjectsData) -> None:
-    cols = _PROJECT_DETAIL
-    widths = [6, 22, *(w for _, w, _ in cols), 24, 15, 14]
+    cols = detail_columns_of_projects()
+    widths = [c.report_size for c in cols]
     sh = book.sheet("Chi tiết dự án", widths)
     st = sh.st
     sh.merged(f"CHI TIẾT DỰ ÁN — {data.period.label.upper()}", st.section, last=6, height=20)
-    header_row = sh.header(
-        ["STT", "Chủ đầu tư", *(label for label, _, _ in cols), "Tệp nguồn", "Thời điểm nhận",
-         "Số liệu"], height=56,
-    )  # fmt: skip
-    money_keys = {"total_investment", "year_plan", "disbursed"}
-    pct_keys = {"rate", "progress", "committed_pct"}
-    fmts = [st.d_center, st.d_text]
-    for _, _, key in cols:
-        fmts.append(st.d_money if key in money_keys else st.d_pct if key in pct_keys else st.d_text)
-    fmts += [st.d_text, st.d_dt, st.d_text]
+    header_row = sh.header([c.report_title for c in cols], height=56)
+    fmts = [detail_format(st, c) for c in cols]
+    keys = [c.key for c in cols]
+    kinds = [c.kind for c in cols]
     snaps = {s.submission_id: s for s in data.selection.snapshots}
+    names = data.unit_names
     first = sh.row
     for i, p in enumerate(data.projects, 1):
         snap = snaps[p.submission_id]
-        values = [i, data.unit_names.get(p.unit_code, p.unit_code)]
-        for _, _, key in cols:
-            v: Any = _lagging(p, data) if key == "lagging" else getattr(p, key)
-            values.append(round(v, 1) if key == "rate" and v is not None else v)
-        values += [snap.original_name, snap.received_at, usage_label(snap)]
+        values: list[Any] = []
+        for key, kind in zip(keys, kinds, strict=True):
+            if key == "no":
+                values.append(i)
+            elif key == "unit":
+                values.append(names.get(p.unit_code, p.unit_code))
+            elif key == "file":
+                values.append(snap.original_name)
+            elif key == "received":
+                values.append(snap.received_at)
+            elif key == "usage":
+                values.append(usage_label(snap))
+            elif key in ("rate", "lagging"):
+                values.append(_value(p, key, data))
+            else:
+                v = getattr(p, key)
+                if kind == Kind.UNIT and v:
+                    v = names.get(v, v)
+                elif kind == Kind.DATE:
+                    v = excel_date(v)
+                values.append(v)
         sh.cells(values, fmts)
     last = max(sh.row - 1, first)
     sh.ws.autofilter(header_row, 0, last, len(widths) - 1)

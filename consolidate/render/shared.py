@@ -2,13 +2,82 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from consolidate.core.fmt import fmt_dt, fmt_pct
-from consolidate.render.kit import Book, Sheet, excel_date
+from consolidate.render.kit import Book, Sheet, Styles, excel_date
 from consolidate.render.wording import unit_note, usage_label
 from consolidate.reports.selection import REPORTING_LABELS, Selection, Snapshot, UnitReporting
+from schemas.columns import REGISTER, Column, Kind, SheetSpec
+from schemas.reports import report_columns
+
+# --- report tables chosen by key -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns of a report table, chosen and ordered by key; labels and widths from schemas."""
+
+    columns: tuple[Column, ...]
+    widths: tuple[float, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [c.report_title for c in self.columns]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def where(self, key: str) -> int:
+        return self.keys.index(key)
+
+
+def table(spec: SheetSpec, keys: Sequence[str], widths: Mapping[str, float] | None = None) -> Table:
+    """The columns ``keys`` of a report on ``spec``'s rows (``widths`` overrides by key)."""
+    return make_table(report_columns(spec, keys), widths)
+
+
+def make_table(columns: Sequence[Column], widths: Mapping[str, float] | None = None) -> Table:
+    wide = widths or {}
+    return Table(tuple(columns), tuple(wide.get(c.key, c.report_size) for c in columns))
+
+
+def cell_format(st: Styles, col: Column) -> Any:
+    """The bordered cell format of an appendix column, from its kind."""
+    if col.key == "no":
+        return st.td_center
+    kind = col.kind
+    if kind == Kind.INT:
+        return st.td_int
+    if kind == Kind.PERCENT:
+        return st.td_pct
+    if kind in (Kind.NUMBER, Kind.MONEY):
+        return st.td_num
+    if kind == Kind.DATE:
+        return st.td_date
+    if kind == Kind.DEADLINE:
+        return st.td_center
+    return st.td
+
+
+def detail_format(st: Styles, col: Column) -> Any:
+    """The unbordered cell format of a detail-sheet column (Chi tiết dự án), from its kind."""
+    kind = col.kind
+    if col.key == "no":
+        return st.d_center
+    if kind == Kind.MONEY:
+        return st.d_money
+    if kind == Kind.PERCENT:
+        return st.d_pct
+    if kind in (Kind.INT, Kind.NUMBER):
+        return st.d_num
+    if kind == Kind.DATE:
+        return st.d_dt if col.key == "received" else st.d_date
+    return st.d_text
+
 
 # --- shared pieces ------------------------------------------------------------------------------
 
@@ -140,12 +209,9 @@ def reporting_sheet(
             st.section,
             height=20,
         )
-        sh.cells(
-            ["STT", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Thời hạn", "Đơn vị chủ trì",
-             "Văn bản giao nhiệm vụ", None, None, None, "Lĩnh vực"],
-            st.th,
-            merge=[(5, 8)],
-        )  # fmt: skip
+        labels = table(REGISTER, ("no", "code", "task", "deadline", "lead_unit", "source_doc",
+                                  "pillar")).labels  # fmt: skip
+        sh.cells([*labels[:6], None, None, None, labels[6]], st.th, merge=[(5, 8)])
         for i, t in enumerate(register_rows, 1):
             sh.cells(
                 [i, t.code, t.task, t.deadline, t.lead_unit_name, t.source_doc, None, None, None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -23,11 +24,13 @@ from consolidate.render.kit import (
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     appendix_title,
+    cell_format,
     grouped,
     reporting_sheet,
     roman,
     share_pct,
     sources_sheet,
+    table,
 )
 from consolidate.render.wording import CARRIED_LABEL, usage_label
 from consolidate.reports.rows import TaskRow
@@ -42,6 +45,9 @@ from consolidate.reports.status import (
     STATUSES,
 )
 from consolidate.reports.weekly import WeeklyData
+from schemas import TASKS
+from schemas.columns import Column, Kind
+from schemas.reports import detail_columns
 
 #: Above this many ``Chi tiết`` rows the weekly workbook is streamed (constant_memory): about
 #: 3 kB of memory per row in the default mode, so 60,000 rows stay well under 200 MB.
@@ -234,7 +240,7 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
     # IV. Per pillar.
     sh.merged("IV. TÌNH HÌNH THỰC HIỆN THEO LĨNH VỰC", st.section, height=20)
     sh.header(
-        ["STT", "Lĩnh vực", None, "Tổng số nhiệm vụ", *(_SHORT_STATUS[s] for s in STATUSES),
+        ["STT", TASKS.column("pillar").report_title, None, "Tổng số nhiệm vụ", *(_SHORT_STATUS[s] for s in STATUSES),
          "Đủ 06 rõ (%)"],
         merge=[(1, 2)], repeat=False,
     )  # fmt: skip
@@ -291,12 +297,19 @@ def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> Non
     sh.ws.insert_chart(anchor_row, 5, chart, {"x_offset": 10, "y_offset": 0, "object_position": 1})
 
 
+#: The appendices of the weekly report, by key (labels and widths from schemas).
+_APPENDIX_KEYS = ("no", "task_code", "task", "source_doc", "deadline", "days", "progress", "state",
+                  "officer", "authority", "bottleneck")  # fmt: skip
+_ISSUES_KEYS = ("no", "task_code", "task", "status", "bottleneck", "proposal")
+_ISSUES_WIDTHS = {"task": 36, "status": 15, "bottleneck": 44, "proposal": 44}
+
+
 def _task_appendix(book: Book, data: WeeklyData, *, overdue: bool) -> None:
     rows = data.tally.overdue if overdue else data.tally.due_soon
-    days_label = "Số ngày quá hạn" if overdue else "Số ngày còn lại"
-    sh = book.sheet(
-        "Quá hạn" if overdue else "Sắp đến hạn", [6, 11, 40, 20, 13, 10, 9, 14, 17, 17, 30]
-    )
+    days = "days_overdue" if overdue else "days_left"
+    keys = tuple(days if k == "days" else k for k in _APPENDIX_KEYS)
+    cols = table(TASKS, keys, {"task": 40, "days": 10, "officer": 17, "authority": 17})
+    sh = book.sheet("Quá hạn" if overdue else "Sắp đến hạn", cols.widths)
     st = sh.st
     what = (
         "DANH SÁCH NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH"
@@ -310,33 +323,30 @@ def _task_appendix(book: Book, data: WeeklyData, *, overdue: bool) -> None:
         f"(Kèm theo báo cáo {data.period.label.lower()}; tính đến {fmt_dt(data.period.cutoff)}; "
         f"tổng số {len(rows)} nhiệm vụ)",
     )
-    sh.header(
-        ["STT", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Văn bản giao nhiệm vụ", "Thời hạn",
-         days_label, "Tiến độ (%)", "Tình trạng (đơn vị ghi)", "Cán bộ đầu mối",
-         "Lãnh đạo phụ trách", "Khó khăn, vướng mắc"]
-    )  # fmt: skip
+    sh.header(cols.labels)
     if not rows:
         sh.merged("Không có nhiệm vụ nào.", st.td)
         return
-    fmts = [st.td_center, st.td, st.td, st.td, st.td_center, st.td_int, st.td_int, st.td,
-            st.td, st.td, st.td]  # fmt: skip
+    fmts = [cell_format(st, c) for c in cols.columns]
+    values = operator.attrgetter(*keys[1:])
+    c_task = cols.where("task") if "task" in keys else None
     for number, name, group in grouped(rows, data.unit_names):
         sh.group_row(f"{roman(number)}. {name} ({len(group)} nhiệm vụ)")
-        sh.table_rows(
-            (
-                [i, row.task_code,
-                 f"{row.task or ''} [số liệu kỳ trước]" if row.carried else row.task or "",
-                 row.source_doc, row.deadline, row.days_overdue if overdue else row.days_left,
-                 row.progress, row.state, row.officer, row.authority, row.bottleneck]
-                for i, row in enumerate(group, 1)
-            ),
-            fmts,
-        )  # fmt: skip
+        sh.table_rows((_marked([i, *values(row)], row, c_task) for i, row in enumerate(group, 1)),
+                      fmts)  # fmt: skip
+
+
+def _marked(cells: list[Any], row: TaskRow, c_task: int | None) -> list[Any]:
+    """A row of last period's data says so after its task."""
+    if row.carried and c_task is not None:
+        cells[c_task] = f"{cells[c_task] or ''} [số liệu kỳ trước]"
+    return cells
 
 
 def _task_issues(book: Book, data: WeeklyData) -> None:
     rows = data.tally.issues
-    sh = book.sheet("Điểm nghẽn, kiến nghị", [6, 11, 36, 15, 44, 44])
+    cols = table(TASKS, _ISSUES_KEYS, _ISSUES_WIDTHS)
+    sh = book.sheet("Điểm nghẽn, kiến nghị", cols.widths)
     st = sh.st
     appendix_title(
         sh,
@@ -344,82 +354,67 @@ def _task_issues(book: Book, data: WeeklyData) -> None:
         "KHÓ KHĂN, VƯỚNG MẮC (ĐIỂM NGHẼN) VÀ ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC ĐƠN VỊ",
         f"(Kèm theo báo cáo {data.period.label.lower()}; {len(rows)} nhiệm vụ có nội dung)",
     )
-    sh.header(
-        ["STT", "Mã nhiệm vụ", "Nhiệm vụ", "Trạng thái", "Khó khăn, vướng mắc (điểm nghẽn)",
-         "Đề xuất, kiến nghị"]
-    )  # fmt: skip
+    sh.header(cols.labels)
     if not rows:
         sh.merged("Không có đơn vị nào nêu khó khăn, vướng mắc hoặc kiến nghị.", st.td)
         return
+    fmts = [cell_format(st, c) for c in cols.columns]
+    c_status = cols.where("status")
+    values = operator.attrgetter(*_ISSUES_KEYS[1:])
     for number, name, group in grouped(rows, data.unit_names):
         sh.group_row(f"{roman(number)}. {name}")
         for status, same in itertools.groupby(enumerate(group, 1), key=lambda x: x[1].status):
-            sh.table_rows(
-                ([i, row.task_code, row.task, row.status, row.bottleneck, row.proposal]
-                 for i, row in same),
-                [st.td_center, st.td, st.td, st.status[status], st.td, st.td],
-            )  # fmt: skip
+            fmts[c_status] = st.status[status]
+            sh.table_rows(([i, *values(row)] for i, row in same), fmts)
 
 
-#: Chi tiết: (header, width, kind, TaskRow field). Kinds: s text, n number, d date, x special.
-#: Kept close to the specification's columns: this sheet is the hot path of a build.
-_DETAIL_COLUMNS: tuple[tuple[str, float, str, str], ...] = (
-    ("STT", 6, "x", "stt"),
-    ("Đơn vị báo cáo", 22, "x", "unit"),
-    ("Mã nhiệm vụ", 11, "s", "task_code"),
-    ("Nội dung nhiệm vụ", 42, "s", "task"),
-    ("Lĩnh vực", 20, "s", "pillar"),
-    ("Văn bản giao nhiệm vụ", 20, "s", "source_doc"),
-    ("Đơn vị chủ trì", 20, "x", "lead_unit"),
-    ("Đơn vị phối hợp", 18, "s", "partner_units"),
-    ("Cán bộ đầu mối", 16, "s", "officer"),
-    ("Lãnh đạo phụ trách", 16, "s", "authority"),
-    ("Thời hạn hoàn thành", 14, "s", "deadline"),
-    ("Sản phẩm đầu ra", 24, "s", "deliverable"),
-    ("Tiến độ (%)", 8, "n", "progress"),
-    ("Tình trạng (đơn vị ghi)", 14, "s", "state"),
-    ("Ngày hoàn thành", 11, "d", "completed_on"),
-    ("Trạng thái tổng hợp", 16, "s", "status"),
-    ("Số ngày quá hạn", 8, "n", "days_overdue"),
-    ("Kết quả thực hiện trong kỳ", 30, "s", "period_result"),
-    ("Khó khăn, vướng mắc (điểm nghẽn)", 28, "s", "bottleneck"),
-    ("Đề xuất, kiến nghị", 28, "s", "proposal"),
-    ("Ghi chú", 16, "s", "note"),
-    ("Cảnh báo (06 rõ, khi tiếp nhận)", 28, "x", "issues"),
-    ("Tệp nguồn", 26, "x", "file"),
-    ("Thời điểm nhận", 15, "x", "received"),
-    ("Nguồn số liệu", 16, "x", "usage"),
-)
+#: Chi tiết: every column of the spec a report shows (Column.detail), in spec order, with the
+#: derived ones after the keys below; labels and widths from schemas (read at build time).
+DETAIL_HEAD = ("no", "unit")
+DETAIL_AFTER: dict[str, tuple[str, ...]] = {"completed_on": ("status", "days_overdue")}
+DETAIL_TAIL = ("issues", "file", "received", "usage")
+#: Columns written from the snapshot or by a rule of their own, not from a row field.
+_SPECIAL = {"no", "unit", "issues", "file", "received", "usage"}
+
+
+def detail_columns_of_tasks() -> list[Column]:
+    return detail_columns(TASKS, DETAIL_HEAD, DETAIL_AFTER, DETAIL_TAIL)
 
 
 def _task_detail(book: Book, data: WeeklyData) -> None:
     """Every counted task row. The hot path of a province-sized build (issue 5): cells carry
     no format of their own (only date columns have a column format), one call per
     non-empty cell, and the usual case ("this period, on time") writes nothing extra."""
-    cols = _DETAIL_COLUMNS
-    sh = book.sheet("Chi tiết", [w for _, w, _, _ in cols])
+    cols = detail_columns_of_tasks()
+    sh = book.sheet("Chi tiết", [c.report_size for c in cols])
     st, ws = sh.st, sh.ws
-    for c, (_, width, kind, key) in enumerate(cols):
-        if kind == "d":
-            ws.set_column(c, c, width, st.d_date)
-        elif key == "received":
-            ws.set_column(c, c, width, st.d_dt)
+    for c, col in enumerate(cols):
+        if col.key == "received":
+            ws.set_column(c, c, col.report_size, st.d_dt)
+        elif col.kind == Kind.DATE:
+            ws.set_column(c, c, col.report_size, st.d_date)
     sh.merged(
         f"CHI TIẾT NHIỆM VỤ — {data.period.label.upper()} (tính đến {fmt_dt(data.period.cutoff)})",
         st.section,
         last=8,
         height=20,
     )
-    header_row = sh.header([label for label, _, _, _ in cols], height=42)
+    header_row = sh.header([c.report_title for c in cols], height=42)
     first = sh.row
-    fields = {name: i for i, name in enumerate(TaskRow._fields)}
-    text_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "s"]
-    num_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "n"]
-    date_cols = [(c, fields[key]) for c, (_, _, kind, key) in enumerate(cols) if kind == "d"]
-    where = {key: c for c, (_, _, _, key) in enumerate(cols)}
-    c_stt, c_unit, c_lead, c_warn = where["stt"], where["unit"], where["lead_unit"], where["issues"]
+    fields = data.detail.shape.at
+    plain = [(c, col) for c, col in enumerate(cols) if col.key not in _SPECIAL]
+    unit_cols = [(c, fields[col.key]) for c, col in plain if col.kind == Kind.UNIT]
+    num_cols = [(c, fields[col.key]) for c, col in plain if col.kind in _NUMBER_KINDS]
+    date_cols = [(c, fields[col.key]) for c, col in plain if col.kind == Kind.DATE]
+    text_cols = [
+        (c, fields[col.key])
+        for c, col in plain
+        if col.kind not in _NUMBER_KINDS and col.kind not in (Kind.UNIT, Kind.DATE)
+    ]
+    where = {col.key: c for c, col in enumerate(cols)}
+    c_stt, c_unit, c_warn = where["no"], where["unit"], where["issues"]
     c_file, c_recv, c_use = where["file"], where["received"], where["usage"]
-    i_lead, i_issues, i_missing = fields["lead_unit"], fields["issues"], fields["missing_clear"]
+    i_issues, i_missing = fields["issues"], fields["missing_clear"]
     names = data.unit_names
     per_snap = {
         s.submission_id: (
@@ -455,9 +450,10 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
                     write_n(r, c, fromiso(v[:10]).toordinal() - epoch)
                 except (TypeError, ValueError):
                     write_s(r, c, str(v))
-        lead = row[i_lead]
-        if lead:
-            write_s(r, c_lead, names.get(lead, lead))
+        for c, i in unit_cols:
+            v = row[i]
+            if v:
+                write_s(r, c, names.get(v, v))
         if row[i_issues]:
             write_s(r, c_warn, str(row[i_issues]))
         elif row[i_missing]:
@@ -471,7 +467,7 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
     last = max(r - 1, first)
     ws.autofilter(header_row, 0, last, len(cols) - 1)
     ws.freeze_panes(header_row + 1, 2)
-    c_status = next(c for c, x in enumerate(cols) if x[3] == "status")
+    c_status = where["status"]
     for status in STATUSES:
         ws.conditional_format(
             first, c_status, last, c_status,
@@ -482,3 +478,6 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
         first, c_use, last, c_use,
         {"type": "cell", "criteria": "==", "value": f'"{CARRIED_LABEL}"', "format": st.carried_cf},
     )  # fmt: skip
+
+
+_NUMBER_KINDS = (Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT)

@@ -9,7 +9,7 @@ from typing import Any
 
 from consolidate.calendar.periods import Period, next_period
 from consolidate.core.config import Config
-from consolidate.reports.rows import PROJECT_KEYS, PROJECT_SQL, ProjectRow
+from consolidate.reports.rows import ProjectRow, project_shape
 from consolidate.reports.selection import (
     Selection,
     Snapshot,
@@ -166,18 +166,16 @@ class ProjectsData:
 def project_rows(
     store: Store, snapshots: Sequence[Snapshot], path_pct: float, threshold: float, tolerance: float
 ) -> list[ProjectRow]:
-    i_plan, i_disb = PROJECT_KEYS.index("year_plan") + 1, PROJECT_KEYS.index("disbursed") + 1
+    shape = project_shape()
+    i_plan, i_disb = shape.select("year_plan"), shape.select("disbursed")
+    make = shape.type._make
     out = []
     for snap in snapshots:
-        for r in store.db.execute(PROJECT_SQL, (snap.submission_id,)):
+        for r in store.db.execute(shape.sql, (snap.submission_id,)):
             plan, disbursed = r[i_plan], r[i_disb]
             rate = 100.0 * (disbursed or 0.0) / plan if plan else None
             reason = lagging_reason(rate, path_pct, threshold, tolerance)
-            out.append(
-                ProjectRow._make(
-                    (snap.unit_code, snap.submission_id, *r, rate, reason, snap.carried)
-                )
-            )
+            out.append(make((snap.unit_code, snap.submission_id, *r, rate, reason, snap.carried)))
     return out
 
 

@@ -6,89 +6,164 @@ Everything here reads the store; nothing re-reads a workbook. Row types are Name
 
 from __future__ import annotations
 
+import collections
 import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consolidate.calendar.deadlines import try_parse_deadline
 from consolidate.core.config import Config
 from consolidate.reports.selection import Snapshot, unit_name
 from consolidate.reports.status import DUE_SOON, NO_PILLAR, OVERDUE, Derived, derive_status
-from consolidate.store.db import Store
+from consolidate.store.db import Store, stored_columns
 from schemas import PROJECTS, TASKS
-from schemas.columns import PILLARS
+from schemas.columns import PILLARS, Column, SheetSpec
+
+# --- row types from the spec ---------------------------------------------------------------------
+
+
+class RowShape(NamedTuple):
+    """How the rows of one sheet are read with the spec as it is now."""
+
+    type: Any  # a namedtuple class: head, the stored columns, then what is derived
+    keys: tuple[str, ...]  # stored columns, in the order of the SELECT after "row"
+    sql: str  # the SELECT of one submission's rows
+    at: dict[str, int]  # position of each field in a row
+
+    def select(self, key: str) -> int:
+        """Position of a stored column in a row of :attr:`sql` (after "row")."""
+        return self.keys.index(key) + 1
+
+
+#: Fields before the stored columns, and the ones derived after them.
+_HEAD = ("unit_code", "submission_id", "row")
+_TASK_DERIVED = (*Derived._fields, "missing_clear", "carried")
+_PROJECT_DERIVED = ("rate", "lagging", "carried")
+NO_POLICY_STAGE = "Chưa phê duyệt chủ trương đầu tư"
+
+
+def _shape(spec: SheetSpec, derived: tuple[str, ...], props: dict[str, Any]) -> RowShape:
+    keys = tuple(name for name, _ in stored_columns(spec))
+    fields = (*_HEAD, *keys, *derived)
+    base = collections.namedtuple(f"{spec.key.title()}Row", fields)  # type: ignore[misc]
+    # A subclass only to add properties: rows stay plain tuples (no per-row dict).
+    row_type = type(base.__name__, (base,), {"__slots__": (), **props})
+    sql = (
+        "SELECT row, " + ", ".join(f'"{k}"' for k in keys) + f" FROM {spec.key} "
+        "WHERE submission_id = ? ORDER BY row"
+    )
+    return RowShape(row_type, keys, sql, {name: i for i, name in enumerate(fields)})
+
+
+@lru_cache(maxsize=8)
+def _task_shape(columns: tuple[Column, ...]) -> RowShape:
+    return _shape(TASKS, _TASK_DERIVED, {"six_clear": property(lambda r: not r.missing_clear)})
+
+
+@lru_cache(maxsize=8)
+def _project_shape(columns: tuple[Column, ...]) -> RowShape:
+    return _shape(PROJECTS, _PROJECT_DERIVED,
+                  {"no_policy": property(lambda r: r.stage == NO_POLICY_STAGE)})  # fmt: skip
+
+
+def task_shape() -> RowShape:
+    """Task rows as the spec (:data:`schemas.TASKS`, read now) makes them."""
+    return _task_shape(TASKS.columns)
+
+
+def project_shape() -> RowShape:
+    """Project rows as the spec (:data:`schemas.PROJECTS`, read now) makes them."""
+    return _project_shape(PROJECTS.columns)
+
+
+if TYPE_CHECKING:
+    # For type checkers only: the fields the code reads by name. At run time a row's type is
+    # made from the spec (task_shape / project_shape), with every column of the spec.
+
+    class TaskRow(NamedTuple):
+        unit_code: str
+        submission_id: int
+        row: int
+        task_code: str | None
+        task: str | None
+        pillar: str | None
+        source_doc: str | None
+        lead_unit: str | None
+        partner_units: str | None
+        officer: str | None
+        authority: str | None
+        deadline: str | None
+        deliverable: str | None
+        progress: float | None
+        state: str | None
+        completed_on: str | None
+        bottleneck: str | None
+        proposal: str | None
+        deadline_kind: str | None
+        deadline_end: str | None
+        issues: str | None
+        status: str
+        days_overdue: int | None
+        days_left: int | None
+        missing_clear: str  # "" when all "06 rõ" are present, else "người, sản phẩm"
+        carried: bool
+
+        @property
+        def six_clear(self) -> bool: ...
+
+    class ProjectRow(NamedTuple):
+        unit_code: str
+        submission_id: int
+        row: int
+        project_code: str | None
+        project: str | None
+        fund_source: str | None
+        total_investment: float | None
+        year_plan: float | None
+        disbursed: float | None
+        stage: str | None
+        deadline: str | None
+        committed_pct: float | None
+        bottleneck: str | None
+        proposal: str | None
+        officer: str | None
+        issues: str | None
+        rate: float | None  # disbursed / year plan, %
+        lagging: str  # "" or why the project is lagging (a code of reports.projects)
+        carried: bool
+
+        @property
+        def no_policy(self) -> bool: ...
+
+else:
+    TaskRow = ProjectRow = tuple
+
 
 # --- task rows --------------------------------------------------------------------------------
 
-#: Task columns read from the store, in this order, after unit/submission/row.
-_EXTRA_KEYS = ("deadline_kind", "deadline_end", "issues")
-TASK_KEYS: tuple[str, ...] = (*(c.key for c in TASKS.columns), *_EXTRA_KEYS)
-_SIX = tuple((c.key, c.clear or "") for c in TASKS.columns if c.clear)
-
-
-class TaskRow(NamedTuple):
-    unit_code: str
-    submission_id: int
-    row: int
-    stt: int | None
-    task_code: str | None
-    task: str | None
-    pillar: str | None
-    source_doc: str | None
-    lead_unit: str | None
-    partner_units: str | None
-    officer: str | None
-    authority: str | None
-    deadline: str | None
-    deliverable: str | None
-    progress: float | None
-    state: str | None
-    completed_on: str | None
-    period_result: str | None
-    bottleneck: str | None
-    proposal: str | None
-    note: str | None
-    deadline_kind: str | None
-    deadline_end: str | None
-    issues: str | None
-    status: str
-    days_overdue: int | None
-    days_left: int | None
-    missing_clear: str  # "" when all "06 rõ" are present, else "người, sản phẩm"
-    carried: bool
-
-    @property
-    def six_clear(self) -> bool:
-        return not self.missing_clear
-
-
-_TASK_SQL = (
-    "SELECT row, " + ", ".join(f'"{k}"' for k in TASK_KEYS) + " FROM tasks "
-    "WHERE submission_id = ? ORDER BY row"
-)
-
 
 def _task_rows(
-    db: sqlite3.Connection, snap: Snapshot, as_of: date, due_soon_days: int
+    db: sqlite3.Connection, snap: Snapshot, as_of: date, due_soon_days: int, shape: RowShape
 ) -> Iterator[TaskRow]:
-    i_kind, i_end, i_state, i_done = (
-        TASK_KEYS.index(k) + 1 for k in ("deadline_kind", "deadline_end", "state", "completed_on")
+    i_kind, i_end, i_state, i_done, i_deadline = (
+        shape.select(k)
+        for k in ("deadline_kind", "deadline_end", "state", "completed_on", "deadline")
     )
-    i_deadline = TASK_KEYS.index("deadline") + 1
-    six = [(TASK_KEYS.index(k) + 1, name) for k, name in _SIX]
+    six = [(shape.select(c.key), c.clear) for c in TASKS.columns if c.clear]
     six_values = operator.itemgetter(*(i for i, _ in six))
     head = (snap.unit_code, snap.submission_id)
     carried = snap.carried
     cursor = db.cursor()
     cursor.row_factory = None  # plain tuples: this runs once per task row
-    make = TaskRow._make
+    make = shape.type._make
     # Rows of a unit share deadlines and states: each combination is derived once.
     derived_of: dict[tuple[Any, ...], Derived] = {}
-    for r in cursor.execute(_TASK_SQL, (snap.submission_id,)):
+    for r in cursor.execute(shape.sql, (snap.submission_id,)):
         kind, end = r[i_kind], r[i_end]
         if kind is None and r[i_deadline]:
             # Rows stored before the deadline columns existed: understand the text now.
@@ -128,13 +203,15 @@ class TaskRows:
         self.as_of = as_of
         self.due_soon_days = due_soon_days
         self.unit_order = dict(unit_order or {})
+        #: The row type and the SELECT, from the spec as it is when the report is built.
+        self.shape = task_shape()
         self._tally: TaskTally | None = None
 
     def __iter__(self) -> Iterator[TaskRow]:
         tally = TaskTally()
         add = tally.add
         for snap in self.snapshots:
-            for row in _task_rows(self.store.db, snap, self.as_of, self.due_soon_days):
+            for row in _task_rows(self.store.db, snap, self.as_of, self.due_soon_days, self.shape):
                 add(row)
                 yield row
         tally.finish(self.unit_order)
@@ -263,47 +340,3 @@ def register_tasks(config: Config, store: Store) -> list[RegisterTask]:
             )
         )
     return out
-
-
-# --- projects ---------------------------------------------------------------------------------
-
-PROJECT_KEYS: tuple[str, ...] = (*(c.key for c in PROJECTS.columns), *_EXTRA_KEYS)
-NO_POLICY_STAGE = "Chưa phê duyệt chủ trương đầu tư"
-
-
-class ProjectRow(NamedTuple):
-    unit_code: str
-    submission_id: int
-    row: int
-    stt: int | None
-    project_code: str | None
-    project: str | None
-    big_problem: str | None
-    fund_source: str | None
-    total_investment: float | None
-    year_plan: float | None
-    disbursed: float | None
-    disbursed_pct: float | None
-    stage: str | None
-    progress: float | None
-    deadline: str | None
-    committed_pct: float | None
-    bottleneck: str | None
-    proposal: str | None
-    officer: str | None
-    deadline_kind: str | None
-    deadline_end: str | None
-    issues: str | None
-    rate: float | None  # disbursed / year plan, %
-    lagging: str  # "" or why the project is lagging (a code of reports.projects)
-    carried: bool
-
-    @property
-    def no_policy(self) -> bool:
-        return self.stage == NO_POLICY_STAGE
-
-
-PROJECT_SQL = (
-    "SELECT row, " + ", ".join(f'"{k}"' for k in PROJECT_KEYS) + " FROM projects "
-    "WHERE submission_id = ? ORDER BY row"
-)
