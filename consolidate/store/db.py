@@ -186,6 +186,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_schema_sql())
+            self._add_spec_columns()
             self._check_version()
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc):
@@ -198,6 +199,20 @@ class Store:
                 "Khôi phục tệp từ bản sao lưu. Các tệp gốc vẫn nguyên vẹn trong archive/ và "
                 "processed/: có thể tiếp nhận lại bằng `consolidate ingest processed/`.",
             ) from exc
+
+    def _add_spec_columns(self) -> None:
+        """A column added to the spec since the store was made is added to its table (empty
+        in the rows stored before), so a spec change needs no migration by hand."""
+        for spec in SHEETS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({spec.key})")}
+            for name, sqltype in stored_columns(spec):
+                if name in have:
+                    continue
+                try:
+                    self.db.execute(f'ALTER TABLE {spec.key} ADD COLUMN "{name}" {sqltype}')
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):  # another process added it first
+                        raise
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
