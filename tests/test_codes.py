@@ -203,3 +203,28 @@ def test_ingest_json_findings_agree_with_the_catalogue(workspace: Config, tmp_pa
         entry = CODES[f["code"]]
         assert f["severity"] == entry.severity or entry.varies, f
         assert f["fix"], f
+
+
+def test_feedback_workbook_names_the_kind_of_each_finding(
+    workspace: Config, tmp_path: Path
+) -> None:
+    """The unit's feedback says, for each finding, its catalogue title ("Loại")."""
+    import openpyxl
+
+    from consolidate.intake.ingest import ingest_paths
+
+    path = submission(workspace, tmp_path / "a.xlsx", tasks=[task_row(1, progress=150)])
+    (report,) = ingest_paths(workspace, [path]).reports
+    wb = openpyxl.load_workbook(report.feedback_path or "")
+    rows = [[c.value for c in row] for row in wb["Kết quả kiểm tra"].iter_rows()]
+    header = next(r for r in rows if r[:3] == ["STT", "Mức độ", "Loại"])
+    assert header[3:] == ["Trang", "Ô", "Nội dung", "Cách sửa", "Giá trị đã ghi"]
+    listed = rows[rows.index(header) + 1 :]
+    by_message = {r[5]: r for r in listed}
+    for f in report.findings:
+        row = by_message[f.message]
+        assert row[2] == CODES[f.code].title
+        assert (row[1], row[3], row[6]) == (
+            {"error": "Lỗi", "warning": "Cảnh báo"}[f.severity], f.sheet, f.fix,
+        )  # fmt: skip
+    assert any(r[2] == "Số ngoài khoảng cho phép" and r[4] == "L4" for r in listed)

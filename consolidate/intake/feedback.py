@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from consolidate.core.codes import CODES
 from consolidate.core.config import Config
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import (
@@ -198,7 +199,7 @@ def _write_workbook(
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    widths = (5, 9, 14, 7, 55, 45, 20)
+    widths = (5, 9, 18, 14, 7, 50, 42, 20)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     last_col = len(widths) - 1
@@ -225,7 +226,7 @@ def _write_workbook(
     )
     ws.merge_range(len(info) + 2, 0, len(info) + 2, last_col, advice, fmt_bold)
     head_row = len(info) + 4
-    headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách sửa", "Giá trị đã ghi"]
+    headers = ["STT", "Mức độ", "Loại", "Trang", "Ô", "Nội dung", "Cách sửa", "Giá trị đã ghi"]
     for c, h in enumerate(headers):
         ws.write_string(head_row, c, h, fmt_head)
     copies: dict[str, str] = {}
@@ -250,20 +251,21 @@ def _write_workbook(
         r = head_row + i
         ws.write_number(r, 0, i, fmt_cell)
         ws.write_string(r, 1, SEVERITY_LABELS[f.severity], sev_fmt[f.severity])
-        ws.write_string(r, 2, f.sheet or "", fmt_cell)
+        entry = CODES.get(f.code)
+        kind = entry.title if entry else ""
+        ws.write_string(r, 2, kind, fmt_cell)
+        ws.write_string(r, 3, f.sheet or "", fmt_cell)
         target = copies.get(f.sheet or "")
         if f.cell and target:
-            ws.write_url(r, 3, f"internal:'{target}'!{f.cell}", fmt_link, string=f.cell)
+            ws.write_url(r, 4, f"internal:'{target}'!{f.cell}", fmt_link, string=f.cell)
         else:
-            ws.write_string(r, 3, f.cell or "", fmt_cell)
-        ws.write_string(r, 4, f.message, fmt_cell)
-        ws.write_string(r, 5, f.fix, fmt_cell)
-        ws.write_string(r, 6, f.value or "", fmt_cell)
+            ws.write_string(r, 4, f.cell or "", fmt_cell)
+        ws.write_string(r, 5, f.message, fmt_cell)
+        ws.write_string(r, 6, f.fix, fmt_cell)
+        ws.write_string(r, 7, f.value or "", fmt_cell)
         # Excel does not grow wrapped rows of a generated file by itself: size them here.
-        lines = max(
-            _wrapped_lines(text, widths[c])
-            for c, text in ((4, f.message), (5, f.fix), (6, f.value or ""), (2, f.sheet or ""))
-        )
+        texts = ((2, kind), (3, f.sheet or ""), (5, f.message), (6, f.fix), (7, f.value or ""))
+        lines = max(_wrapped_lines(text, widths[c]) for c, text in texts)
         ws.set_row(r, 15.5 * lines + 3)
     ws.freeze_panes(head_row + 1, 0)
     if findings:
