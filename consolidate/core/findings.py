@@ -2,8 +2,10 @@
 
 A :class:`Finding` is one thing wrong (or worth saying) about a submitted file: a stable
 kebab-case ``code``, a ``severity``, where it is (sheet and A1 cell), the offending value,
-a Vietnamese message and how to fix it. A :class:`Report` gathers all findings of one file
-and decides the verdict. Both serialise to plain dicts for ``--json``.
+a Vietnamese message and how to fix it. Every code is declared in the catalogue
+(:mod:`consolidate.core.codes`), and findings are made through its ``finding()``. A
+:class:`Report` gathers all findings of one file and decides the verdict. Both serialise to
+plain dicts for ``--json``.
 """
 
 from __future__ import annotations
