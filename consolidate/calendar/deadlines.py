@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from consolidate.core.errors import DeadlineError
 from consolidate.core.text import nfc
 
 DATE = "date"
@@ -31,10 +32,6 @@ EXCEL_EPOCH = date(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 EXAMPLES = "30/06/2026, trước ngày 15/6/2026, Tháng 7/2026, Quý III/2026, Năm 2026, Thường xuyên"
-
-
-class DeadlineError(ValueError):
-    """The text is not a deadline we understand. ``str(err)`` is Vietnamese."""
 
 
 @dataclass(frozen=True, order=True)

@@ -20,7 +20,8 @@ Which period is "current" (decided here, used by the commands):
 
 Keys: weekly ``2026-W22`` (ISO week), twice-monthly ``2026-06/1`` (the first cut-off day of
 June, the 5th) or ``2026-06/2`` (the 20th), month ``2026-06``, quarter ``2026-Q3``.
-Parsers raise :class:`PeriodError` (a ``ValueError``) with a Vietnamese message.
+Parsers raise :class:`~consolidate.core.errors.PeriodError` (a usage error: exit 2) with a
+Vietnamese message.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 
 from consolidate.calendar.deadlines import ROMAN, ROMAN_OF
 from consolidate.core.config import Calendar
+from consolidate.core.errors import PeriodError
 from consolidate.core.fmt import fmt_dt
 
 WEEKLY = "weekly"
@@ -43,10 +45,6 @@ QUARTER = "quarter"
 PERIOD_KINDS = (WEEKLY, TWICE_MONTHLY, MONTH, QUARTER)
 
 _MAX_SHIFT_DAYS = 14  # a holiday run longer than this is a configuration problem, not ours
-
-
-class PeriodError(ValueError):
-    """A period key the user typed cannot be understood. ``str(err)`` is Vietnamese."""
 
 
 @dataclass(frozen=True)
@@ -274,7 +272,7 @@ def previous_period(cal: Calendar, period: Period) -> Period:
         return _shift_week(cal, period, -1)
     if period.kind == TWICE_MONTHLY:
         return _shift_twice(cal, period, -1)
-    raise PeriodError(f"Kỳ {period.label} không có kỳ liền trước theo lịch báo cáo.")
+    raise ValueError(f"no previous period for a {period.kind} period")  # a caller's bug
 
 
 def next_period(cal: Calendar, period: Period) -> Period:
@@ -282,7 +280,7 @@ def next_period(cal: Calendar, period: Period) -> Period:
         return _shift_week(cal, period, 1)
     if period.kind == TWICE_MONTHLY:
         return _shift_twice(cal, period, 1)
-    raise PeriodError(f"Kỳ {period.label} không có kỳ kế tiếp theo lịch báo cáo.")
+    raise ValueError(f"no next period for a {period.kind} period")  # a caller's bug
 
 
 # --- twice monthly ----------------------------------------------------------------------------

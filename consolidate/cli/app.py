@@ -9,78 +9,205 @@ is a bug of ours: exit 3 and a crash file.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from consolidate import __version__
-from consolidate.core.errors import ConsolidateError
+from consolidate.cli import vi
+from consolidate.core.errors import ConsolidateError, OutputClosed, UsageError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+vi.install()  # before any command is declared: click's own words in Vietnamese
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PIPE = OutputClosed.exit_code
+EXIT_INTERRUPTED = 130  # Ctrl+C (128 + SIGINT)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _fail(exc: ConsolidateError) -> NoReturn:
-    click.echo(f"Lỗi: {exc.message}", err=True)
-    if exc.hint:
-        click.echo(f"  Cách khắc phục: {exc.hint}", err=True)
-    sys.exit(exc.exit_code)
-
-
-EXIT_INTERNAL = 3
-
-
-def _crash() -> NoReturn:
-    import tempfile
-    import traceback
-    from datetime import datetime
-
-    path = Path(tempfile.gettempdir()) / f"consolidate-loi-{datetime.now():%Y%m%d-%H%M%S}.txt"
+def _say(text: str) -> None:
     try:
-        path.write_text(traceback.format_exc(), encoding="utf-8")
-        where = f" Chi tiết kỹ thuật đã lưu tại {path}."
+        click.echo(text, err=True)
     except OSError:
-        where = ""
-    click.echo(
-        "Lỗi: consolidate gặp sự cố ngoài dự kiến; dữ liệu đã nhận vẫn được giữ nguyên." + where,
-        err=True,
+        pass  # stderr closed too: the exit code still tells
+
+
+def _fail(exc: ConsolidateError) -> int:
+    _say(f"Lỗi: {exc.message}")
+    if exc.hint:
+        _say(f"  Cách khắc phục: {exc.hint}")
+    return exc.exit_code
+
+
+def _usage_error(exc: click.ClickException) -> int:
+    """Click's errors in the product's frame: what is wrong, the usage line, the fix."""
+    _say(f"Lỗi: {exc.format_message()}")
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        _say(f"  {ctx.get_usage()}")
+        _say(f"  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `{ctx.command_path} --help`.")
+    else:
+        _say("  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `consolidate --help`.")
+    return EXIT_USAGE
+
+
+def _crash(exc: BaseException) -> int:
+    from consolidate.cli.crash import write_crash_file
+
+    path = write_crash_file(exc)
+    where = f" Chi tiết kỹ thuật đã lưu tại {path}." if path else ""
+    _say("Lỗi: consolidate gặp sự cố ngoài dự kiến; dữ liệu đã nhận vẫn được giữ nguyên." + where)
+    _say(
+        "  Cách khắc phục: gửi tệp này cho nhóm phát triển (hoặc chạy lại lệnh với --debug "
+        "để xem chi tiết)."
     )
-    click.echo(
-        "  Cách khắc phục: chạy lại lệnh với --debug và gửi kết quả cho nhóm phát triển.", err=True
-    )
-    sys.exit(EXIT_INTERNAL)
+    return EXIT_INTERNAL
+
+
+def _is_closed_pipe(exc: BaseException) -> bool:
+    if isinstance(exc, BrokenPipeError):
+        return True
+    # Windows reports a write to a pipe whose reader is gone as EINVAL.
+    return isinstance(exc, OSError) and os.name == "nt" and exc.errno == errno.EINVAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so that Python's last flush cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (e.g. a test runner's buffer): nothing will flush it
+
+
+def _parse_args(
+    parse: Callable[[click.Context, list[str]], list[str]], ctx: click.Context, args: list[str]
+) -> list[str]:
+    try:
+        return parse(ctx, args)
+    except click.UsageError as exc:
+        exc.ctx = exc.ctx or ctx  # the parser leaves it out: the usage line names the command
+        raise
 
 
 class Command(click.Command):
-    """Runs the callback with environment errors turned into a clean message, exit 2."""
+    """A command with Vietnamese usage (``[TÙY_CHỌN]``); help texts are Vietnamese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parse_args(super().parse_args, ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConsolidateError as exc:
-            if ctx.find_root().params.get("debug"):
-                raise
-            _fail(exc)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+        except OSError as exc:
+            if _is_closed_pipe(exc):  # past click, which would make it exit 1
+                raise OutputClosed("", "") from exc
             raise
-        except Exception:  # a bug of ours: keep the traceback in a file, not on the screen
-            if ctx.find_root().params.get("debug"):
-                raise
-            _crash()
 
 
 class Group(click.Group):
     command_class = Command
     group_class = type  # subgroups are Group too
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
+        kwargs.setdefault("subcommand_metavar", "LỆNH [ĐỐI_SỐ]...")
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _parse_args(super().parse_args, ctx, args)
+
     def add_commands(self, commands: Iterable[click.Command]) -> None:
         """Register the commands of one module (its ``COMMANDS``)."""
         for command in commands:
             self.add_command(command)
+
+
+class App(Group):
+    """The root group: the one place that turns every outcome into an exit code.
+
+    0 done; 1 a file was rejected (``ingest`` exits so itself); 2 usage, configuration or
+    environment (:class:`ConsolidateError` and every click error, in Vietnamese); 3 a bug
+    of ours (crash file); 141 the reader of our output went away (quietly); 130 Ctrl+C.
+    With ``--debug`` errors propagate with their traceback instead.
+    """
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        debug = "--debug" in (sys.argv[1:] if args is None else list(args))
+        sys.exit(self._run(args, prog_name, complete_var, windows_expand_args, debug, extra))
+
+    def _run(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        windows_expand_args: bool,
+        debug: bool,
+        extra: dict[str, Any],
+    ) -> int:
+        code: int
+        try:
+            try:
+                rv = super().main(
+                    args,
+                    prog_name,
+                    complete_var,
+                    standalone_mode=False,
+                    windows_expand_args=windows_expand_args,
+                    **extra,
+                )
+                code = rv if type(rv) is int else EXIT_OK  # --help, --version: 0
+            except SystemExit as exc:  # a command's own exit code (ingest: 0 or 1)
+                code = exc.code if isinstance(exc.code, int) else EXIT_OK
+            sys.stdout.flush()  # a closed pipe shows here, not in Python's last flush
+            return code
+        except click.exceptions.Abort:
+            _say("Đã dừng.")
+            return EXIT_INTERRUPTED
+        except click.ClickException as exc:
+            return _usage_error(exc)
+        except OutputClosed:
+            _silence_stdout()
+            return EXIT_PIPE
+        except ConsolidateError as exc:
+            if debug:
+                raise
+            return _fail(exc)
+        except Exception as exc:
+            if _is_closed_pipe(exc):
+                _silence_stdout()
+                return EXIT_PIPE
+            if debug:
+                raise
+            return _crash(exc)
 
 
 def workspace_config(ctx: click.Context) -> Any:
@@ -91,12 +218,13 @@ def workspace_config(ctx: click.Context) -> Any:
     return load_config(root)
 
 
-@click.group(cls=Group, context_settings=CONTEXT)
+@click.group(cls=App, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="consolidate")
 @click.option(
     "-w",
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="THƯ_MỤC",
     help="Thư mục làm việc (chứa consolidate.toml). Mặc định: thư mục hiện tại hoặc thư mục cha.",
 )
 @click.option("--debug", is_flag=True, help="Hiện đầy đủ lỗi kỹ thuật (traceback) khi có sự cố.")
@@ -109,8 +237,8 @@ def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     """
 
 
-def parse_moment(text: str | None, config: Any) -> Any:
-    """'dd/mm/yyyy HH:MM' or ISO, in the workspace time zone."""
+def parse_moment(text: str | None, config: Any, option: str = "--now") -> Any:
+    """'dd/mm/yyyy HH:MM' or ISO, in the workspace time zone; ``option`` names it in errors."""
     if text is None:
         return None
     from datetime import datetime
@@ -130,8 +258,9 @@ def parse_moment(text: str | None, config: Any) -> Any:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(
-            f"'{text}' không phải thời điểm hợp lệ. Ghi dạng \"04/06/2026 16:30\"."
+        raise UsageError(
+            f"Giá trị của {option} “{text}” không phải thời điểm hợp lệ.",
+            f'Ghi ngày giờ dạng dd/mm/yyyy HH:MM, ví dụ {option} "04/06/2026 16:30".',
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=config.calendar.tz)
 

@@ -14,7 +14,9 @@ from consolidate.cli.ingest import report_line
 @click.argument(
     "directory", required=False, default="demo", type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option("--seed", default=2026, show_default=True, help="Hạt giống sinh dữ liệu mẫu.")
+@click.option(
+    "--seed", default=2026, show_default=True, metavar="SỐ", help="Hạt giống sinh dữ liệu mẫu."
+)
 def demo(directory: Path, seed: int) -> None:
     """Chạy thử toàn bộ quy trình trên dữ liệu mẫu (mẫu → tệp đơn vị → tiếp nhận → báo cáo).
 

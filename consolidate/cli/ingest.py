@@ -48,7 +48,7 @@ def ingest(
     from consolidate.intake.ingest import collect, ingest_paths
 
     config = workspace_config(ctx)
-    moment = parse_moment(received_at, config)
+    moment = parse_moment(received_at, config, "--received-at")
     files = collect(paths)
     if not files:
         click.echo("Không có tệp nào để tiếp nhận.", err=True)

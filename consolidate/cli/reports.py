@@ -24,11 +24,8 @@ def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, *
         "projects": cons.build_projects,
         "plan": cons.build_plan,
     }
-    try:
-        with workspace_lock(config), Store(config.store, config.archive) as store:
-            result = builder[what](config, store, now=now, **kw)
-    except ValueError as exc:  # a period key the officer typed wrongly
-        raise click.BadParameter(str(exc)) from None
+    with workspace_lock(config), Store(config.store, config.archive) as store:
+        result = builder[what](config, store, now=now, **kw)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
@@ -44,19 +41,22 @@ def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, *
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.pass_context
 def weekly(ctx: click.Context, week: str | None, now_text: str | None, as_json: bool) -> None:
-    """Lập báo cáo tổng hợp tuần (chốt 17:00 thứ Năm) vào outbox/."""
+    """Lập báo cáo tổng hợp tuần vào outbox/ (giờ chốt: calendar.weekly_cutoff trong cấu hình)."""
     _build(ctx, "weekly", now_text, as_json, week=week)
 
 
 @click.command(cls=Command)
 @click.option(
-    "--period", metavar="YYYY-MM/1|2", help="Kỳ: /1 chốt ngày 05, /2 chốt ngày 20, ví dụ 2026-06/1."
+    "--period",
+    metavar="YYYY-MM/1|2",
+    help="Kỳ trong tháng: /1 là ngày chốt thứ nhất, /2 là ngày chốt thứ hai theo cấu hình "
+    "(calendar.twice_monthly_cutoff_days), ví dụ 2026-06/1. Mặc định: kỳ vừa chốt.",
 )
 @click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.pass_context
 def projects(ctx: click.Context, period: str | None, now_text: str | None, as_json: bool) -> None:
-    """Lập báo cáo dự án 02 lần/tháng (giải ngân, tiến độ, dự án chậm) vào outbox/."""
+    """Lập báo cáo dự án theo kỳ (giải ngân, tiến độ, dự án chậm) vào outbox/."""
     _build(ctx, "projects", now_text, as_json, period=period)
 
 

@@ -1,8 +1,13 @@
-"""Exceptions for a broken environment or configuration — never for bad data.
+"""Every exception of the product, all derived from :class:`ConsolidateError`.
 
-Bad data in a submission is a :class:`consolidate.core.findings.Report`, not an exception.
-Every exception here carries a Vietnamese message and a hint on how to fix it; the CLI
-maps them to exit code 2.
+They stand for a broken environment, configuration or command line — never for bad data:
+bad data in a submission is a :class:`consolidate.core.findings.Report`. Every exception
+here carries a Vietnamese message and a hint on how to fix it; the CLI prints both and
+exits with code 2 (``exit_code``). Anything else escaping a command is a bug of ours: the
+CLI exits with code 3 and writes a crash file (see :mod:`consolidate.cli.app`).
+
+Do not derive product exceptions from ``ValueError`` or other built-ins: an ``except
+ValueError`` somewhere up the stack would then take a bug for a typo.
 """
 
 from __future__ import annotations
@@ -48,3 +53,32 @@ class StoreError(ConsolidateError):
 
 class OutputError(ConsolidateError):
     """A report could not be written (disk full, no permission) — inputs stay queued."""
+
+
+class UsageError(ConsolidateError):
+    """What the officer typed on the command line (an option value) cannot be understood."""
+
+
+class PeriodError(UsageError):
+    """A period key (``--week``, ``--period``, ``--month``, ``--quarter``) cannot be understood.
+
+    ``str(err)`` is Vietnamese and says how to write the key.
+    """
+
+
+class DeadlineError(ConsolidateError):
+    """A deadline text is not one the grammar of :mod:`consolidate.calendar.deadlines` knows.
+
+    Raised while reading a cell: the reader turns it into a finding (bad data is a result);
+    ``str(err)`` is the Vietnamese explanation.
+    """
+
+
+class OutputClosed(ConsolidateError):
+    """The reader of the command's output went away (``consolidate status | head``).
+
+    Not an error: the CLI ends quietly with the code a shell gives a program that SIGPIPE
+    ended (128 + 13), on every platform, and writes no crash file.
+    """
+
+    exit_code = 141
