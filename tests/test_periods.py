@@ -29,6 +29,7 @@ from consolidate.calendar.periods import (
     weekly_containing,
 )
 from consolidate.core.config import Calendar
+from consolidate.core.errors import UsageError
 
 CAL = Calendar()
 TZ = CAL.tz
@@ -71,7 +72,9 @@ def test_bad_week_says_how_to_fix_in_vietnamese(text: str, words: str) -> None:
     with pytest.raises(PeriodError) as err:
         parse_week(CAL, text)
     assert words in str(err.value)
-    assert isinstance(err.value, ValueError)  # the CLI maps ValueError to exit 2
+    # a usage error (exit 2), never a ValueError: an `except ValueError` must not take a bug
+    # for a typo
+    assert isinstance(err.value, UsageError) and not isinstance(err.value, ValueError)
 
 
 def test_iso_week_53_exists_in_2026() -> None:

@@ -218,7 +218,7 @@ def workspace_config(ctx: click.Context) -> Any:
     return load_config(root)
 
 
-@click.group(cls=App, context_settings=CONTEXT)
+@click.group("consolidate", cls=App, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="consolidate")
 @click.option(
     "-w",

@@ -62,8 +62,16 @@ class UsageError(ConsolidateError):
 class PeriodError(UsageError):
     """A period key (``--week``, ``--period``, ``--month``, ``--quarter``) cannot be understood.
 
-    ``str(err)`` is Vietnamese and says how to write the key.
+    The message is Vietnamese and says how to write the key.
     """
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "Sửa giá trị của tùy chọn kỳ báo cáo (--week, --period, --month hoặc "
+        "--quarter) theo dạng nêu trên, hoặc bỏ tùy chọn đó để lập kỳ vừa chốt.",
+    ) -> None:
+        super().__init__(message, hint)
 
 
 class DeadlineError(ConsolidateError):
