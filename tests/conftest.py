@@ -17,3 +17,44 @@ def workspace(tmp_path: Path) -> Config:
     """A ready workspace (default config, 44 units) in a folder whose path has
     Vietnamese characters and spaces, as on an officer's Windows machine."""
     return init_workspace(tmp_path / "Báo cáo tổng hợp" / "Tuần 22")
+
+
+@pytest.fixture
+def dovecot():  # type: ignore[no-untyped-def]
+    """A real Dovecot IMAP server on a free loopback port, stopped after the test."""
+    from tests.mailservers import Dovecot
+
+    server = Dovecot()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def smtp_sink():  # type: ignore[no-untyped-def]
+    """aiosmtpd's Controller on a free loopback port, keeping every message."""
+    from tests.mailservers import SmtpSink, free_port
+
+    sink = SmtpSink(free_port())
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+def mail_workspace(workspace, dovecot, smtp_sink, monkeypatch):  # type: ignore[no-untyped-def]
+    """The workspace wired to the test servers; SKHCN and SNV have registered addresses."""
+    from tests.mailservers import PASSWORD, configure, mail_config_text
+
+    configure(
+        workspace.root,
+        mail_config_text(dovecot.port, smtp_sink.port),
+        {"SKHCN": "vanthu@skhcn.daklak.gov.vn", "SNV": "snv@daklak.gov.vn"},
+    )
+    monkeypatch.setenv("CONSOLIDATE_MAIL_PASSWORD", PASSWORD)
+    from consolidate.core.config import load_config
+
+    return load_config(workspace.root)

@@ -365,11 +365,15 @@ def _parse_units(raw: Any) -> list[Unit]:
                 f'Chọn trong: {", ".join(REPORT_KINDS)}, ví dụ reports = ["weekly"].',
             )
         email = item.get("email", "")
-        if not isinstance(email, str) or (email and "@" not in email):
+        if isinstance(email, list) and all(isinstance(e, str) for e in email):
+            email = ", ".join(e.strip() for e in email if e.strip())  # several addresses
+        if not isinstance(email, str) or any(
+            "@" not in part for part in email.replace(";", ",").split(",") if part.strip()
+        ):
             raise _bad(
                 f"{where}.email",
                 f"'{email}' không phải địa chỉ email",
-                "Để trống hoặc ghi email hợp lệ.",
+                'Để trống hoặc ghi email hợp lệ; nhiều địa chỉ: email = ["a@x.vn", "b@x.vn"].',
             )
         since = _parse_day(f"{where}.since", item.get("since"))
         until = _parse_day(f"{where}.until", item.get("until"))

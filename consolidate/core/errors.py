@@ -90,3 +90,9 @@ class OutputClosed(ConsolidateError):
     """
 
     exit_code = 141
+
+
+class MailError(ConsolidateError):
+    """The mailbox cannot be reached or used (server, port, security, login, folder).
+
+    The message never contains the password."""

@@ -196,6 +196,32 @@ def ingest_bytes(
     return result.reports[-1]
 
 
+def ingest_blobs(
+    config: Config,
+    blobs: Sequence[tuple[str, bytes, datetime]],
+    *,
+    source: str = "email",
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest files given as (name, bytes, received_at), e.g. e-mail attachments: exactly
+    what ``ingest_paths`` does with dropped files (archive first, one verdict each, the
+    unit's answer), in batches, with one pool for a flood. Reports are in batch order
+    (copies of a file seen earlier come after the batch's other files)."""
+    result = IngestResult()
+    with workspace_lock(config), Store(config.store, config.archive) as store:
+        pending = store.pending()
+        with _runner(config, store.register_codes(), len(blobs) + len(pending)) as run:
+            if pending:
+                _reprocess_pending(store, pending, result, progress, run)
+            for start in range(0, len(blobs), BATCH):
+                items = [
+                    _Item(name, data, when if when.tzinfo else when.replace(tzinfo=UTC))
+                    for name, data, when in blobs[start : start + BATCH]
+                ]
+                _process(store, items, result, progress, run, dry_run=False, source=source)
+    return result
+
+
 def _reprocess_pending(
     store: Store,
     pending: Sequence[tuple[str, str, datetime]],

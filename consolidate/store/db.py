@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,39 @@ from schemas import SHEETS, TASKS, Kind, SheetSpec
 
 #: 2: ``submission_stats`` (rows per sheet and "06 rõ" complete task rows of every
 #: submission), written with the snapshot; a version-1 store is filled in once on opening.
-SCHEMA_VERSION = 2
+#: 3: the e-mail ledger (``mail_*`` tables, :data:`MAIL_SCHEMA`); created on opening like
+#: every table, nothing to fill in, so older stores keep working.
+SCHEMA_VERSION = 3
+
+#: The e-mail ledger: message -> attachments -> verdicts, the transactional outbox of
+#: replies and reminders, and the reminders already sent (consolidate.mail).
+MAIL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mail_messages (
+    id INTEGER PRIMARY KEY, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL, message_id TEXT, eml_sha256 TEXT NOT NULL REFERENCES files(sha256),
+    sender TEXT, subject TEXT, date_header TEXT, internaldate TEXT NOT NULL,
+    kind TEXT NOT NULL, status TEXT NOT NULL, note TEXT, recorded_at TEXT NOT NULL,
+    done_at TEXT, UNIQUE (folder, uidvalidity, uid));
+CREATE INDEX IF NOT EXISTS mail_messages_mid ON mail_messages(message_id);
+CREATE INDEX IF NOT EXISTS mail_messages_eml ON mail_messages(eml_sha256);
+CREATE TABLE IF NOT EXISTS mail_attachments (
+    id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES mail_messages(id),
+    position INTEGER NOT NULL, name TEXT NOT NULL, safe_name TEXT NOT NULL,
+    sha256 TEXT, size INTEGER NOT NULL, via TEXT, verdict TEXT, note TEXT,
+    UNIQUE (message, position));
+CREATE INDEX IF NOT EXISTS mail_attachments_sha ON mail_attachments(sha256);
+CREATE TABLE IF NOT EXISTS mail_outbox (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, dedup_key TEXT NOT NULL UNIQUE,
+    message INTEGER REFERENCES mail_messages(id), recipients TEXT NOT NULL,
+    subject TEXT NOT NULL, message_id TEXT NOT NULL, eml BLOB NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    queued_at TEXT NOT NULL, sent_at TEXT);
+CREATE INDEX IF NOT EXISTS mail_outbox_status ON mail_outbox(status);
+CREATE TABLE IF NOT EXISTS mail_reminders (
+    report TEXT NOT NULL, period_key TEXT NOT NULL, step TEXT NOT NULL,
+    unit_code TEXT NOT NULL, outbox INTEGER REFERENCES mail_outbox(id),
+    recorded_at TEXT NOT NULL, PRIMARY KEY (report, period_key, step, unit_code));
+"""
 _SAFE_EXT = re.compile(r"\.[a-z0-9]{1,9}")
 LOCK_TIMEOUT_S = 120.0
 
@@ -117,6 +149,7 @@ def _schema_sql() -> str:
             n_indicators INTEGER NOT NULL);
         """
     ]
+    parts.append(MAIL_SCHEMA)
     for spec in SHEETS:
         cols = ", ".join(f'"{name}" {sqltype}' for name, sqltype in stored_columns(spec))
         parts.append(
@@ -268,8 +301,15 @@ class Store:
         return self.archive_bytes(data, source.name, received_at, source_label)
 
     def archive_bytes(
-        self, data: bytes, original_name: str, received_at: datetime, source_label: str = "inbox"
+        self,
+        data: bytes,
+        original_name: str,
+        received_at: datetime,
+        source_label: str = "inbox",
+        record: Callable[[sqlite3.Connection, str], None] | None = None,
     ) -> Arrival:
+        """Keep the bytes (atomic, fsynced), then record the arrival; ``record(db, sha)``
+        runs in the same transaction (e.g. the e-mail ledger's row for a message)."""
         sha = hashlib.sha256(data).hexdigest()
         # Names are metadata only: storage is by hash, so no name can overwrite anything, and
         # the name gives at most a plain extension (no separators, ':' streams or wildcards).
@@ -297,6 +337,8 @@ class Store:
                 " VALUES (?,?,?,?,?)",
                 (sha, original_name, source_label, utc_iso(received_at), now),
             )
+            if record is not None:
+                record(db, sha)
         return Arrival(sha, len(data), target, original_name, received_at, new)
 
     @staticmethod
@@ -327,7 +369,9 @@ class Store:
         rows = self.db.execute(
             "SELECT f.sha256, a.original_name, a.received_at FROM files f "
             "JOIN arrivals a ON a.id = (SELECT min(id) FROM arrivals WHERE sha256=f.sha256) "
-            "WHERE f.sha256 NOT IN (SELECT sha256 FROM verdicts) ORDER BY a.id"
+            "WHERE f.sha256 NOT IN (SELECT sha256 FROM verdicts) "
+            # a raw e-mail (.eml) is kept, not judged: its attachments get the verdicts
+            "AND f.sha256 NOT IN (SELECT eml_sha256 FROM mail_messages) ORDER BY a.id"
         ).fetchall()
         return [(r[0], r[1], parse_iso(r[2])) for r in rows]
 

@@ -1,0 +1,452 @@
+"""One pass over the office mailbox: keep, judge, answer, then mark.
+
+For each batch of new messages (bounded, UID order):
+1. the raw message is archived byte for byte by sha256 and recorded in the ledger with its
+   attachments' names and hashes, in one transaction, before anything reads it;
+2. every spreadsheet (also inside a zip, winmail.dat or a forwarded message) goes through
+   the same ingest as a dropped file (:func:`consolidate.intake.ingest.ingest_blobs`),
+   received at the server's INTERNALDATE;
+3. the verdicts are linked to the message and its one reply is queued in the outbox, in
+   one transaction (status ``answered``);
+4. only then is the message flagged ``\\Seen`` or moved; queued replies are sent.
+A pass killed anywhere resumes: archived-but-unjudged files are judged by the next ingest,
+an answered message is only marked, a queued reply is sent once.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from consolidate.core.config import Config
+from consolidate.core.errors import MailError, StoreLocked
+from consolidate.core.findings import DUPLICATE, REJECTED, Report
+from consolidate.mail import imap, ledger
+from consolidate.mail.config import MailSettings, mail_password
+from consolidate.mail.extract import Extracted, extract
+from consolidate.mail.reply import ReplyInput, compose_reply, header_text, never_answer, sender_of
+from consolidate.store.db import Store, utc_iso
+
+#: Test hook: ``CONSOLIDATE_MAIL_PAUSE_AT=<checkpoint>`` makes the pass write the file named
+#: by ``CONSOLIDATE_MAIL_PAUSE_FILE`` and wait there (a test then kills it with SIGKILL).
+PAUSE_AT_ENV, PAUSE_FILE_ENV = "CONSOLIDATE_MAIL_PAUSE_AT", "CONSOLIDATE_MAIL_PAUSE_FILE"
+
+KIND_REPORT, KIND_EMPTY, KIND_AUTO, KIND_COPY = "report", "no-attachment", "auto", "copy"
+
+
+def checkpoint(name: str) -> None:
+    if os.environ.get(PAUSE_AT_ENV) == name:
+        marker = os.environ.get(PAUSE_FILE_ENV)
+        if marker:
+            Path(marker).write_text(name, encoding="utf-8")
+        time.sleep(3600)
+
+
+@dataclass
+class MessageOutcome:
+    uid: int
+    sender: str
+    subject: str
+    kind: str
+    received_at: datetime
+    reports: list[Report] = field(default_factory=list)
+    note: str = ""
+    reply_queued: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "sender": self.sender,
+            "subject": self.subject,
+            "kind": self.kind,
+            "received_at": self.received_at.isoformat(),
+            "reply_queued": self.reply_queued,
+            "note": self.note,
+            "reports": [r.to_dict() for r in self.reports],
+        }
+
+
+@dataclass
+class FetchResult:
+    messages: list[MessageOutcome] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    notes: list[str] = field(default_factory=list)
+    error: str = ""  # a connection lost mid-pass (what was done is kept)
+
+    @property
+    def reports(self) -> list[Report]:
+        return [r for m in self.messages for r in m.reports]
+
+    @property
+    def exit_code(self) -> int:
+        if self.error:
+            return 2
+        for report in self.reports:
+            if report.verdict == REJECTED or (report.verdict == DUPLICATE and report.errors):
+                return 1
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        reports = self.reports
+        return {
+            "messages": len(self.messages),
+            "files": len(reports),
+            "accepted": sum(1 for r in reports if r.verdict == "accepted"),
+            "rejected": sum(1 for r in reports if r.verdict == REJECTED),
+            "duplicates": sum(1 for r in reports if r.verdict == DUPLICATE),
+            "replies_sent": self.sent,
+            "replies_failed": self.failed,
+            "error": self.error,
+            "notes": list(self.notes),
+            "details": [m.to_dict() for m in self.messages],
+        }
+
+
+def mail_lock(config: Config, timeout: float = 300.0) -> FileLock:
+    return FileLock(str(config.store.parent / "consolidate.mail.lock"), timeout=timeout)
+
+
+@dataclass
+class _Pending:
+    """A message of the batch in hand."""
+
+    row: int
+    uid: int
+    message: Message
+    sender: str
+    received_at: datetime
+    kind: str
+    extracted: Extracted | None
+    shas: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    note: str = ""
+
+
+def fetch_pass(
+    config: Config,
+    settings: MailSettings,
+    *,
+    send: bool = True,
+    on_batch: Callable[[FetchResult], None] | None = None,
+    on_message: Callable[[MessageOutcome], None] | None = None,
+    login: imap.Login = imap.password_login,
+) -> FetchResult:
+    """Fetch, judge and answer every new message; send the queued replies."""
+    settings.require()
+    password = mail_password(settings)
+    result = FetchResult()
+    lock = mail_lock(config)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreLocked(
+            "Một lệnh khác đang đọc hộp thư của không gian làm việc này.",
+            "Chờ lệnh kia (ví dụ consolidate watch --mail) xong, hoặc dừng nó rồi thử lại.",
+        ) from None
+    try:
+        config.ensure_dirs()
+        with Store(config.store, config.archive) as store:
+            try:
+                _pass(config, settings, store, password, result, login, on_batch, on_message)
+            except imap.CONNECTION_ERRORS as exc:
+                result.error = (
+                    f"Mất kết nối với máy chủ thư giữa chừng: "
+                    f"{imap.describe(exc, settings.imap_host, settings.imap_port)}. Các thư đã "
+                    "xử lý được giữ nguyên; lần chạy sau sẽ xử lý tiếp các thư còn lại."
+                )
+            if send and settings.smtp_host:
+                from consolidate.mail.send import send_outbox
+
+                sent = send_outbox(config, settings, store, password)
+                result.sent, result.failed = sent.sent, sent.failed
+                result.notes.extend(sent.notes)
+    finally:
+        lock.release()
+    return result
+
+
+def _pass(
+    config: Config,
+    settings: MailSettings,
+    store: Store,
+    password: str,
+    result: FetchResult,
+    login: imap.Login,
+    on_batch: Callable[[FetchResult], None] | None,
+    on_message: Callable[[MessageOutcome], None] | None,
+) -> None:
+    mailbox = imap.connect(settings, password, login)
+    try:
+        folder = settings.imap_folder
+        validity = imap.select(mailbox, folder)
+        # Answered in an earlier pass that died before marking them: mark them now.
+        leftover = ledger.pending_done(store.db, folder, validity)
+        _mark(mailbox, settings, store, folder, validity, leftover)
+        criteria = "ALL" if settings.processed_folder else "UNSEEN"
+        todo = [u for u in imap.uids(mailbox, criteria) if u not in set(leftover)]
+        for start in range(0, len(todo), settings.batch_size):
+            batch = todo[start : start + settings.batch_size]
+            handled = _batch(config, settings, store, mailbox, folder, validity, batch, result)
+            checkpoint("answered")
+            _mark(mailbox, settings, store, folder, validity, handled)
+            for outcome in result.messages[-len(batch) :]:
+                if on_message:
+                    on_message(outcome)
+            if on_batch:
+                on_batch(result)
+    finally:
+        imap.logout(mailbox)
+
+
+def _mark(
+    mailbox: Any, settings: MailSettings, store: Store, folder: str, validity: int, uids: list[int]
+) -> None:
+    if not uids:
+        return
+    imap.mark_done(mailbox, settings, uids)
+    with store.transaction() as db:
+        ledger.set_done(db, folder, validity, uids)
+
+
+def _batch(
+    config: Config,
+    settings: MailSettings,
+    store: Store,
+    mailbox: Any,
+    folder: str,
+    validity: int,
+    batch: list[int],
+    result: FetchResult,
+) -> list[int]:
+    """Keep, judge and answer one batch; the UIDs to mark."""
+    items: list[_Pending] = []
+    handled: list[int] = []
+    try:
+        for raw in imap.fetch_raw(mailbox, batch):
+            item = _keep(config, settings, store, folder, validity, raw)
+            if item is None:
+                handled.append(raw.uid)
+            else:
+                items.append(item)
+    finally:
+        # What arrived before a dropped connection is judged and answered all the same.
+        _judge(config, store, items)
+        for item in items:
+            result.messages.append(_answer(config, settings, store, item))
+            handled.append(item.uid)
+    return handled
+
+
+def _keep(
+    config: Config,
+    settings: MailSettings,
+    store: Store,
+    folder: str,
+    validity: int,
+    raw: imap.RawMessage,
+) -> _Pending | None:
+    """Archive the raw message and list its attachments (one transaction); None when the
+    message needs nothing more than being marked."""
+    known = ledger.find_message(store.db, folder, validity, raw.uid)
+    if known is not None and known.status != ledger.RECEIVED:
+        return None
+    message = email.message_from_bytes(raw.data)
+    sender = sender_of(message)
+    message_id = str(message.get("Message-ID", "")).strip() or None
+    why_not = never_answer(message)
+    extracted = None if why_not else extract(message, settings.max_attachment_bytes)
+    kind = KIND_AUTO if why_not else (KIND_REPORT if extracted and extracted.spreadsheets else KIND_EMPTY)
+    shas = [hashlib.sha256(a.data).hexdigest() for a in extracted.spreadsheets] if extracted else []
+    row_id: list[int] = [known.id] if known else []
+
+    def record(db: sqlite3.Connection, eml_sha: str) -> None:
+        if row_id:
+            return
+        cur = db.execute(
+            "INSERT INTO mail_messages (folder, uidvalidity, uid, message_id, eml_sha256, "
+            "sender, subject, date_header, internaldate, kind, status, note, recorded_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                folder, validity, raw.uid, message_id, eml_sha, sender,
+                header_text(message, "Subject"), header_text(message, "Date"),
+                utc_iso(raw.internaldate), kind, ledger.RECEIVED, why_not or None,
+                ledger.now_iso(),
+            ),
+        )  # fmt: skip
+        row_id.append(int(cur.lastrowid or 0))
+        if extracted:
+            db.executemany(
+                "INSERT INTO mail_attachments (message, position, name, safe_name, sha256, "
+                "size, via) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (row_id[0], n, a.name, a.safe, sha, len(a.data), a.via)
+                    for n, (a, sha) in enumerate(zip(extracted.spreadsheets, shas, strict=True))
+                ],
+            )
+
+    name = f"thu-{raw.internaldate.astimezone(UTC):%Y%m%d-%H%M%S}-{raw.uid}.eml"
+    arrival = store.archive_bytes(raw.data, name, raw.internaldate, "email", record=record)
+    item = _Pending(row_id[0], raw.uid, message, sender, raw.internaldate, kind, extracted, shas)
+    if ledger.known_elsewhere(store.db, message_id, arrival.sha256, item.row):
+        item.kind, item.note = KIND_COPY, "thư đã được xử lý trước đó (cùng Message-ID)"
+        item.extracted = None
+    elif why_not:
+        item.note = why_not
+    return item
+
+
+def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
+    """Ingest the batch's spreadsheets in one go, then give each message its reports."""
+    from consolidate.intake.ingest import ingest_blobs
+
+    blobs: list[tuple[str, bytes, datetime]] = []
+    earlier: dict[str, Report] = {}
+    for item in items:
+        if item.kind != KIND_REPORT or item.extracted is None:
+            continue
+        for att, sha in zip(item.extracted.spreadsheets, item.shas, strict=True):
+            # A pass killed after the verdict and before the answer: the verdict stands.
+            done = _own_verdict(store, item.row, sha)
+            if done is not None:
+                earlier[sha] = done
+            else:
+                blobs.append((att.name, att.data, item.received_at))
+    by_sha: dict[str, list[Report]] = {}
+    if blobs:
+        got = ingest_blobs(config, blobs, source="email")
+        for report in got.reports:
+            by_sha.setdefault(report.sha256, []).append(report)
+    checkpoint("judged")
+    for item in items:
+        if item.kind != KIND_REPORT or item.extracted is None:
+            continue
+        for sha in item.shas:
+            if sha in earlier:
+                item.reports.append(earlier[sha])
+                continue
+            found = by_sha.get(sha) or []
+            # Prefer the fresh verdict over a "copy" report of the same bytes in this run.
+            fresh = [r for r in found if r.verdict != DUPLICATE]
+            report = (fresh or found or [None])[0]
+            if report is None:
+                verdict = store.verdict_of(sha)
+                if verdict is None:
+                    continue
+                report = verdict
+            elif report in found:
+                found.remove(report)
+            item.reports.append(report)
+
+
+def _own_verdict(store: Store, row: int, sha: str) -> Report | None:
+    """The verdict of ``sha`` if it came from this very message (an interrupted pass)."""
+    other = store.db.execute(
+        "SELECT 1 FROM mail_attachments a JOIN mail_messages m ON m.id=a.message "
+        "WHERE a.sha256=? AND a.message<>? AND m.status<>?",
+        (sha, row, ledger.RECEIVED),
+    ).fetchone()
+    if other is not None:
+        return None  # sent before in another message: a copy, judged as such by ingest
+    first = store.db.execute(
+        "SELECT source FROM arrivals WHERE sha256=? ORDER BY id LIMIT 1", (sha,)
+    ).fetchone()
+    if first is None or first[0] != "email":
+        return None
+    return store.verdict_of(sha)
+
+
+def _answer(config: Config, settings: MailSettings, store: Store, item: _Pending) -> MessageOutcome:
+    """Link the verdicts and queue the one reply, in one transaction."""
+    outcome = MessageOutcome(
+        item.uid, item.sender, header_text(item.message, "Subject"), item.kind,
+        item.received_at, list(item.reports), item.note,
+    )  # fmt: skip
+    answerable = item.kind in (KIND_REPORT, KIND_EMPTY) and bool(item.sender)
+    now = datetime.now(UTC)
+    outgoing = None
+    if answerable:
+        if ledger.replies_in_last_hour(store.db, item.sender, now) >= (
+            settings.max_replies_per_sender_per_hour
+        ):
+            outcome.note = (
+                f"không trả lời: đã gửi {settings.max_replies_per_sender_per_hour} thư cho "
+                f"{item.sender} trong một giờ"
+            )
+        else:
+            extracted = item.extracted or Extracted()
+            outgoing = compose_reply(
+                config,
+                settings,
+                ReplyInput(
+                    item.message, item.sender, item.received_at, item.reports,
+                    list(extracted.notes), list(extracted.others),
+                ),  # fmt: skip
+            )
+    with store.transaction() as db:
+        for position, report in enumerate(item.reports):
+            db.execute(
+                "UPDATE mail_attachments SET verdict=? WHERE message=? AND position=?",
+                (report.verdict, item.row, position),
+            )
+        if outgoing is not None:
+            queued = ledger.queue(
+                db,
+                kind="reply",
+                dedup_key=f"reply:{item.row}",
+                recipients=outgoing.recipients,
+                subject=outgoing.subject,
+                message_id=outgoing.message_id,
+                eml=outgoing.eml,
+                message=item.row,
+            )
+            outcome.reply_queued = queued is not None
+        status = ledger.ANSWERED if item.kind in (KIND_REPORT, KIND_EMPTY) else ledger.IGNORED
+        db.execute(
+            "UPDATE mail_messages SET status=?, kind=?, note=? WHERE id=?",
+            (status, item.kind, outcome.note or None, item.row),
+        )
+    return outcome
+
+
+def check_connection(config: Config, settings: MailSettings) -> list[tuple[bool, str]]:
+    """Log in to both servers; (ok, Vietnamese line) for each check."""
+    from consolidate.mail.send import smtp_check
+
+    lines: list[tuple[bool, str]] = []
+    try:
+        settings.require()
+        password = mail_password(settings)
+    except MailError as exc:
+        return [(False, f"{exc.message} {exc.hint}")]
+    except Exception as exc:  # noqa: BLE001 - a ConfigError from require()
+        return [(False, str(exc))]
+    try:
+        mailbox = imap.connect(settings, password)
+    except MailError as exc:
+        lines.append((False, f"IMAP: {exc.message} {exc.hint}"))
+    else:
+        try:
+            imap.select(mailbox, settings.imap_folder)
+            lines.append(
+                (True, f"IMAP: đăng nhập {settings.imap_host}:{settings.imap_port} "
+                 f"({settings.imap_security}) thành công; thư mục '{settings.imap_folder}' có."
+                 + (" Máy chủ hỗ trợ IDLE." if imap.has_idle(mailbox) else ""))
+            )  # fmt: skip
+        except MailError as exc:
+            lines.append((False, f"IMAP: {exc.message} {exc.hint}"))
+        finally:
+            imap.logout(mailbox)
+    lines.append(smtp_check(settings, password))
+    return lines

@@ -1,0 +1,210 @@
+"""Composing mails with the standard library's ``email`` package: the answer to a unit's
+message (threaded, the same Vietnamese text as the feedback .txt, the feedback workbook
+attached when there are findings), the polite answer when nothing usable was attached,
+and the reminders. Also: which incoming messages must never be answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from pathlib import Path
+
+from consolidate.core.config import Config
+from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
+from consolidate.core.text import nfc
+from consolidate.mail.config import MailSettings, unit_addresses
+from consolidate.mail.names import safe_name
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+FOOTER = (
+    "Thư này do hệ thống tiếp nhận báo cáo của Sở Khoa học và Công nghệ gửi tự động. "
+    "Mọi thắc mắc xin liên hệ chuyên viên theo dõi báo cáo của Sở."
+)
+
+
+def header_text(message: Message, name: str) -> str:
+    raw = message.get(name)
+    if raw is None:
+        return ""
+    try:
+        return nfc(str(make_header(decode_header(str(raw)))))
+    except (UnicodeDecodeError, LookupError, ValueError, TypeError):
+        return nfc(str(raw))
+
+
+def sender_of(message: Message) -> str:
+    """The address to answer: Reply-To when given, else From ('' when none)."""
+    for name in ("Reply-To", "From"):
+        pairs = getaddresses([str(v) for v in message.get_all(name, [])])
+        for _display, address in pairs:
+            if "@" in address:
+                return address.strip().lower()
+    return ""
+
+
+def never_answer(message: Message) -> str:
+    """Why this message must not get an automatic answer ('' when it may): auto-replies,
+    bounces, mailing lists (RFC 3834 and the usual vendor headers)."""
+    auto = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return "thư tự động (Auto-Submitted)"
+    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"):
+        if name in message and name != "X-Auto-Response-Suppress":
+            return f"thư trả lời tự động ({name})"
+    if str(message.get("Precedence", "")).strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+        return "thư hàng loạt (Precedence)"
+    if "List-Id" in message or "List-Unsubscribe" in message:
+        return "thư của danh sách thư (List-Id)"
+    if message.get_content_type() == "multipart/report":
+        return "thư báo lỗi gửi thư (bounce)"
+    return_path = message.get("Return-Path")
+    if return_path is not None and parseaddr(str(return_path))[1] == "" and "<>" in str(return_path):
+        return "thư báo lỗi gửi thư (Return-Path rỗng)"
+    sender = parseaddr(str(message.get("From", "")))[1].lower()
+    local = sender.split("@")[0]
+    if local in ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply"):
+        return f"thư từ địa chỉ không nhận trả lời ({sender})"
+    if not sender:
+        return "thư không có địa chỉ người gửi"
+    return ""
+
+
+@dataclass
+class Outgoing:
+    recipients: list[str]
+    subject: str
+    message_id: str
+    eml: bytes
+
+
+@dataclass
+class ReplyInput:
+    original: Message
+    sender: str
+    received_at: datetime
+    reports: list[Report] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+
+
+def _domain(settings: MailSettings) -> str:
+    address = settings.sender
+    return address.split("@", 1)[1] if "@" in address else "consolidate.local"
+
+
+def _verdict_label(reports: list[Report]) -> str:
+    verdicts = {r.verdict for r in reports}
+    if not reports:
+        return "Chưa có tệp báo cáo"
+    if REJECTED in verdicts or any(r.verdict == DUPLICATE and r.errors for r in reports):
+        return "KHÔNG TIẾP NHẬN" if ACCEPTED not in verdicts else "Có tệp KHÔNG được tiếp nhận"
+    if verdicts == {DUPLICATE}:
+        return "Đã nhận trước đó"
+    return "ĐÃ TIẾP NHẬN"
+
+
+def _subject(original: Message, label: str) -> str:
+    subject = header_text(original, "Subject") or "Báo cáo"
+    while subject.lower().startswith(("re:", "tl:", "trả lời:")):
+        subject = subject.split(":", 1)[1].strip()
+    return f"Re: {subject} — {label}"
+
+
+def build_message(
+    config: Config,
+    settings: MailSettings,
+    *,
+    to: list[str],
+    cc: list[str],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    in_reply_to: str = "",
+    references: str = "",
+) -> Outgoing:
+    msg = EmailMessage()
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime.now(config.calendar.tz))
+    message_id = make_msgid("consolidate", _domain(settings))
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = f"{references} {in_reply_to}".strip()
+    # RFC 3834: an automatic answer; asks the units' autoresponders not to answer it.
+    msg["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(body)
+    for name, data in attachments:
+        msg.add_attachment(data, XLSX_TYPE[0], XLSX_TYPE[1], filename=name)
+    return Outgoing([*to, *cc], subject, message_id, msg.as_bytes(policy=SMTP))
+
+
+def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> Outgoing:
+    """One answer to one message: verdict of each spreadsheet, or what to attach."""
+    from consolidate.intake.feedback import summary_text
+
+    tz = config.calendar.tz
+    units = {r.unit_code for r in item.reports if r.unit_code}
+    cc: list[str] = []
+    for code in sorted(units):
+        for address in unit_addresses(config.unit_index.by_code.get(code)):
+            if address.lower() != item.sender and address.lower() not in cc:
+                cc.append(address.lower())
+    names = sorted({r.unit_name for r in item.reports if r.unit_name})
+    lines = [f"Kính gửi: {', '.join(names) if names else 'Quý cơ quan, đơn vị'},", ""]
+    lines.append(
+        "Sở Khoa học và Công nghệ đã nhận thư của đơn vị lúc "
+        f"{item.received_at.astimezone(tz):%H:%M ngày %d/%m/%Y} (giờ máy chủ thư của Sở)."
+    )
+    claimed = header_text(item.original, "Date")
+    if claimed:
+        lines.append(f"(Thời điểm ghi trên thư của đơn vị: {claimed}.)")
+    lines.append("")
+    attachments: list[tuple[str, bytes]] = []
+    if not item.reports:
+        lines += [
+            "Thư không kèm tệp báo cáo Excel theo mẫu nên chưa có báo cáo nào được tiếp nhận.",
+            "Đề nghị đơn vị đính kèm tệp báo cáo (.xlsx) lập theo mẫu \"khung báo cáo chung\" "
+            "do Sở phát hành và gửi lại vào hộp thư này. Không cần nén tệp; nếu nén (.zip), "
+            "mỗi tệp trong đó phải là một báo cáo theo mẫu.",
+        ]
+    for n, report in enumerate(item.reports, start=1):
+        if len(item.reports) > 1:
+            lines.append(f"--- Tệp {n}/{len(item.reports)} ---")
+        if report.verdict == DUPLICATE:
+            lines.append(
+                f"Tệp {report.file} trùng nội dung với tệp đã nhận trước đó "
+                f"({report.duplicate_of}); kết quả kiểm tra giữ như lần nhận trước."
+            )
+        lines.append(summary_text(report, config).rstrip("\n"))
+        lines.append("")
+        if report.findings and report.feedback_path and Path(report.feedback_path).is_file():
+            shown = safe_name(f"Phan-hoi_{Path(report.file).stem}.xlsx", "Phan-hoi.xlsx")
+            attachments.append((shown, Path(report.feedback_path).read_bytes()))
+    if attachments:
+        lines.append(
+            "Tệp phản hồi đính kèm chỉ rõ từng lỗi, cảnh báo tại trang và ô tương ứng."
+        )
+    if item.others:
+        lines.append("Các tệp sau không phải báo cáo Excel nên không được đọc: " + "; ".join(item.others) + ".")
+    lines += item.notes
+    lines += ["", FOOTER]
+    return build_message(
+        config,
+        settings,
+        to=[item.sender],
+        cc=cc,
+        subject=_subject(item.original, _verdict_label(item.reports)),
+        body="\n".join(lines) + "\n",
+        attachments=attachments,
+        in_reply_to=str(item.original.get("Message-ID", "")).strip(),
+        references=" ".join(str(item.original.get("References", "")).split()),
+    )
