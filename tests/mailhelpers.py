@@ -63,10 +63,12 @@ def raw_with_name_header(sender: str, header: str, data: bytes, subject: str = "
     text = (
         f"From: {sender}\r\nTo: so.khcn@daklak.gov.vn\r\nSubject: {subject}\r\n"
         f"Message-ID: {make_msgid(domain='donvi.daklak.gov.vn')}\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="BOUNDARY"\r\n\r\n'
         "--BOUNDARY\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGửi báo cáo.\r\n"
         f"--BOUNDARY\r\nContent-Type: {XLSX}\r\n{header}\r\n"
-        "Content-Transfer-Encoding: base64\r\n\r\n" + body.replace("\n", "\r\n") + "--BOUNDARY--\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        + body.replace("\n", "\r\n")
+        + "--BOUNDARY--\r\n"
     )
     return text.encode("utf-8")
 

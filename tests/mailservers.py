@@ -107,6 +107,7 @@ service anvil {{
             [str(DOVECOT), "-F", "-c", str(self.dir / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() ends every child too
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -119,15 +120,17 @@ service anvil {{
         raise RuntimeError("dovecot did not start: " + self.log())
 
     def stop(self) -> None:
+        """Stop the master and every child (the imap processes serving open connections):
+        for a client, the server is gone."""
+        import signal
+
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
             try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(10)
         self.proc = None
-        # its children (imap, auth...) follow the master; give the port back
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:

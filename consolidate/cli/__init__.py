@@ -7,7 +7,7 @@ commands so that ``consolidate --help`` starts fast.
 
 from __future__ import annotations
 
-from consolidate.cli import demo, history, ingest, register, reports, workspace
+from consolidate.cli import demo, history, ingest, mail, register, reports, workspace
 from consolidate.cli.app import main
 
 main.add_commands(workspace.COMMANDS)
@@ -16,5 +16,6 @@ main.add_commands(ingest.COMMANDS)
 main.add_commands(reports.COMMANDS)
 main.add_commands(demo.COMMANDS)
 main.add_commands(history.COMMANDS)
+main.add_commands(mail.COMMANDS)
 
 __all__ = ["main"]

@@ -104,12 +104,19 @@ def ingest(
     is_flag=True,
     help="Quét định kỳ thay vì nhận sự kiện của hệ điều hành (dùng cho inbox trên ổ mạng).",
 )
+@click.option(
+    "--mail",
+    "with_mail",
+    is_flag=True,
+    help="Đồng thời theo dõi hộp thư của Sở ([mail]): tiếp nhận, trả lời ngay, gửi đôn đốc khi đến hạn.",
+)
 @click.pass_context
-def watch(ctx: click.Context, settle: float, rescan: float, polling: bool) -> None:
+def watch(ctx: click.Context, settle: float, rescan: float, polling: bool, with_mail: bool) -> None:
     """Theo dõi inbox/ và tiếp nhận từng tệp ngay khi chép xong (Ctrl+C để dừng).
 
     Mỗi tệp được xử lý như lệnh `ingest` (lưu bản gốc, kiểm tra, lưu số liệu, trả lời
-    đơn vị) rồi chuyển sang processed/. Bỏ qua tệp tạm (~$..., .tmp, .crdownload, .part)
+    đơn vị) rồi chuyển sang processed/. Với --mail: cả hộp thư của Sở (như `mail fetch`,
+    IDLE hoặc hỏi định kỳ) và thư đôn đốc khi đến hạn. Bỏ qua tệp tạm (~$..., .tmp, .crdownload, .part)
     và tệp ẩn. Chi tiết kỹ thuật khi có sự cố được ghi vào store/watch.log.
     """
     import logging
@@ -122,14 +129,29 @@ def watch(ctx: click.Context, settle: float, rescan: float, polling: bool) -> No
         logging.basicConfig(level=logging.DEBUG)
     else:
         log_to_file(config)
+    loop = None
+    if with_mail:
+        from consolidate.mail.config import load_mail_settings, mail_password
+        from consolidate.mail.loop import MailLoop
+
+        settings = load_mail_settings(config)
+        settings.require()
+        mail_password(settings)  # a missing password stops here, with the fix
+        loop = MailLoop(config, settings, on_event=click.echo)
+        click.echo(f"Đang theo dõi hộp thư {settings.username} ({settings.imap_folder}).")
+        loop.start()
     click.echo(f"Đang theo dõi {config.inbox} (Ctrl+C để dừng)...")
-    watch_inbox(
-        config,
-        settle_seconds=settle,
-        rescan_seconds=rescan,
-        polling=polling,
-        on_event=click.echo,
-    )
+    try:
+        watch_inbox(
+            config,
+            settle_seconds=settle,
+            rescan_seconds=rescan,
+            polling=polling,
+            on_event=click.echo,
+        )
+    finally:
+        if loop is not None:
+            loop.stop()
 
 
 COMMANDS = (ingest, watch)

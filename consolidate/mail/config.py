@@ -133,7 +133,7 @@ def _typed(table: dict[str, object], key: str, default: object, kind: type) -> o
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise _bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", f"Ví dụ: {default!r}.")
     return value
 

@@ -91,7 +91,10 @@ def _walk(message: Message, max_bytes: int, out: Extracted, via: str, depth: int
         lower = name.lower()
         if ctype in TNEF_TYPES or lower == "winmail.dat":
             _tnef(data, max_bytes, out)
-        elif lower.endswith(ZIP_EXTS) or ctype in ("application/zip", "application/x-zip-compressed"):
+        elif lower.endswith(ZIP_EXTS) or ctype in (
+            "application/zip",
+            "application/x-zip-compressed",
+        ):
             if _looks_like_xlsx(data):  # an .xlsx sent as "application/zip"
                 out.spreadsheets.append(Attachment(name or "bao-cao.xlsx", data, via))
             else:
@@ -152,7 +155,7 @@ def _tnef(data: bytes, max_bytes: int, out: Extracted) -> None:
 
     try:
         tnef = TNEF(data, do_checksum=False)
-    except Exception:  # noqa: BLE001 - a malformed winmail.dat must not stop the pass
+    except Exception:
         out.notes.append("Tệp winmail.dat (Outlook) bị hỏng, không đọc được; đề nghị gửi lại.")
         return
     for att in tnef.attachments:

@@ -267,7 +267,11 @@ def _keep(
     message_id = str(message.get("Message-ID", "")).strip() or None
     why_not = never_answer(message)
     extracted = None if why_not else extract(message, settings.max_attachment_bytes)
-    kind = KIND_AUTO if why_not else (KIND_REPORT if extracted and extracted.spreadsheets else KIND_EMPTY)
+    kind = (
+        KIND_AUTO
+        if why_not
+        else (KIND_REPORT if extracted and extracted.spreadsheets else KIND_EMPTY)
+    )
     shas = [hashlib.sha256(a.data).hexdigest() for a in extracted.spreadsheets] if extracted else []
     row_id: list[int] = [known.id] if known else []
 
@@ -390,8 +394,12 @@ def _answer(config: Config, settings: MailSettings, store: Store, item: _Pending
                 config,
                 settings,
                 ReplyInput(
-                    item.message, item.sender, item.received_at, item.reports,
-                    list(extracted.notes), list(extracted.others),
+                    item.message,
+                    item.sender,
+                    item.received_at,
+                    item.reports,
+                    list(extracted.notes),
+                    list(extracted.others),
                 ),  # fmt: skip
             )
     with store.transaction() as db:
@@ -430,7 +438,7 @@ def check_connection(config: Config, settings: MailSettings) -> list[tuple[bool,
         password = mail_password(settings)
     except MailError as exc:
         return [(False, f"{exc.message} {exc.hint}")]
-    except Exception as exc:  # noqa: BLE001 - a ConfigError from require()
+    except Exception as exc:
         return [(False, str(exc))]
     try:
         mailbox = imap.connect(settings, password)

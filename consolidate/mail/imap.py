@@ -50,7 +50,9 @@ def describe(exc: BaseException, host: str, port: int) -> str:
     ):
         return "sai tên đăng nhập hoặc mật khẩu (máy chủ từ chối đăng nhập)"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"chứng chỉ bảo mật của {host} không hợp lệ hoặc không tin cậy ({exc.verify_message})"
+        return (
+            f"chứng chỉ bảo mật của {host} không hợp lệ hoặc không tin cậy ({exc.verify_message})"
+        )
     if isinstance(exc, ssl.SSLError):
         return (
             f"lỗi mã hóa khi nói chuyện với {host}:{port} — có thể sai kiểu bảo mật "
@@ -87,7 +89,7 @@ def connect(settings: MailSettings, password: str, login: Login = password_login
         ) from None
     try:
         login(mailbox, settings, password)
-    except Exception as exc:  # noqa: BLE001 - every login failure gets the same diagnosis
+    except Exception as exc:
         _close(mailbox)
         raise MailError(
             f"Không đăng nhập được hộp thư {settings.username} trên {host}: "
@@ -101,14 +103,14 @@ def connect(settings: MailSettings, password: str, login: Login = password_login
 def _close(mailbox: Any) -> None:
     try:
         mailbox.client.shutdown()
-    except Exception:  # noqa: BLE001, S110 - closing a broken connection
+    except Exception:
         pass
 
 
 def logout(mailbox: Any) -> None:
     try:
         mailbox.logout()
-    except Exception:  # noqa: BLE001
+    except Exception:
         _close(mailbox)
 
 
@@ -117,7 +119,7 @@ def select(mailbox: Any, folder: str) -> int:
     try:
         status = mailbox.folder.status(folder, ["UIDVALIDITY"])
         mailbox.folder.set(folder)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if isinstance(exc, CONNECTION_ERRORS) and not isinstance(exc, imaplib.IMAP4.error):
             raise
         raise MailError(

@@ -34,7 +34,9 @@ def now_iso() -> str:
     return utc_iso(datetime.now(UTC))
 
 
-def find_message(db: sqlite3.Connection, folder: str, uidvalidity: int, uid: int) -> MessageRow | None:
+def find_message(
+    db: sqlite3.Connection, folder: str, uidvalidity: int, uid: int
+) -> MessageRow | None:
     row = db.execute(
         "SELECT id, uid, status, kind, message_id FROM mail_messages "
         "WHERE folder=? AND uidvalidity=? AND uid=?",
@@ -48,14 +50,12 @@ def known_elsewhere(db: sqlite3.Connection, message_id: str | None, eml_sha: str
     UID (the same message delivered twice, or UIDVALIDITY changed)?"""
     if message_id:
         row = db.execute(
-            "SELECT 1 FROM mail_messages WHERE message_id=? AND id<>? AND status<>?",
-            (message_id, own, RECEIVED),
+            "SELECT 1 FROM mail_messages WHERE message_id=? AND id<?", (message_id, own)
         ).fetchone()
         if row:
             return True
     row = db.execute(
-        "SELECT 1 FROM mail_messages WHERE eml_sha256=? AND id<>? AND status<>?",
-        (eml_sha, own, RECEIVED),
+        "SELECT 1 FROM mail_messages WHERE eml_sha256=? AND id<?", (eml_sha, own)
     ).fetchone()
     return row is not None
 

@@ -57,11 +57,25 @@ def _decode_words(text: str) -> str:
         return "".join(pieces)
 
 
+def _raw_8bit(part: Message) -> Message | None:
+    """The part's Content-Disposition and Content-Type with raw 8-bit bytes decoded (the
+    parser's compat32 policy would turn them into U+FFFD when asked for a parameter)."""
+    fixed = Message()
+    found = False
+    for name, value in part.raw_items():
+        if name.lower() in ("content-disposition", "content-type"):
+            text = _unsurrogate(str(value))
+            found = found or text != str(value)
+            fixed[name] = text
+    return fixed if found else None
+
+
 def decode_filename(part: Message) -> str:
     """The attachment name of a MIME part as the sender meant it (NFC), or ''."""
+    source = _raw_8bit(part) or part
     raw: object = None
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        raw = part.get_param(param, None, header)
+        raw = source.get_param(param, None, header)
         if raw:
             break
     if not raw:

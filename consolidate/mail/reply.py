@@ -62,7 +62,11 @@ def never_answer(message: Message) -> str:
     if message.get_content_type() == "multipart/report":
         return "thư báo lỗi gửi thư (bounce)"
     return_path = message.get("Return-Path")
-    if return_path is not None and parseaddr(str(return_path))[1] == "" and "<>" in str(return_path):
+    if (
+        return_path is not None
+        and parseaddr(str(return_path))[1] == ""
+        and "<>" in str(return_path)
+    ):
         return "thư báo lỗi gửi thư (Return-Path rỗng)"
     sender = parseaddr(str(message.get("From", "")))[1].lower()
     local = sender.split("@")[0]
@@ -172,7 +176,7 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
     if not item.reports:
         lines += [
             "Thư không kèm tệp báo cáo Excel theo mẫu nên chưa có báo cáo nào được tiếp nhận.",
-            "Đề nghị đơn vị đính kèm tệp báo cáo (.xlsx) lập theo mẫu \"khung báo cáo chung\" "
+            'Đề nghị đơn vị đính kèm tệp báo cáo (.xlsx) lập theo mẫu "khung báo cáo chung" '
             "do Sở phát hành và gửi lại vào hộp thư này. Không cần nén tệp; nếu nén (.zip), "
             "mỗi tệp trong đó phải là một báo cáo theo mẫu.",
         ]
@@ -190,11 +194,13 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
             shown = safe_name(f"Phan-hoi_{Path(report.file).stem}.xlsx", "Phan-hoi.xlsx")
             attachments.append((shown, Path(report.feedback_path).read_bytes()))
     if attachments:
-        lines.append(
-            "Tệp phản hồi đính kèm chỉ rõ từng lỗi, cảnh báo tại trang và ô tương ứng."
-        )
+        lines.append("Tệp phản hồi đính kèm chỉ rõ từng lỗi, cảnh báo tại trang và ô tương ứng.")
     if item.others:
-        lines.append("Các tệp sau không phải báo cáo Excel nên không được đọc: " + "; ".join(item.others) + ".")
+        lines.append(
+            "Các tệp sau không phải báo cáo Excel nên không được đọc: "
+            + "; ".join(item.others)
+            + "."
+        )
     lines += item.notes
     lines += ["", FOOTER]
     return build_message(

@@ -38,7 +38,11 @@ def _describe(exc: BaseException, settings: MailSettings) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "máy chủ từ chối người nhận: " + ", ".join(exc.recipients)
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         return f"máy chủ trả lời {exc.smtp_code}: {text}"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"chứng chỉ bảo mật của {host} không hợp lệ ({exc.verify_message})"
@@ -77,10 +81,10 @@ def open_smtp(settings: MailSettings, password: str) -> smtplib.SMTP:
 def _quit(smtp: Any) -> None:
     try:
         smtp.quit()
-    except Exception:  # noqa: BLE001
+    except Exception:
         try:
             smtp.close()
-        except Exception:  # noqa: BLE001, S110
+        except Exception:
             pass
 
 
@@ -100,9 +104,7 @@ def smtp_check(settings: MailSettings, password: str) -> tuple[bool, str]:
     )
 
 
-def send_outbox(
-    config: Config, settings: MailSettings, store: Store, password: str
-) -> SendResult:
+def send_outbox(config: Config, settings: MailSettings, store: Store, password: str) -> SendResult:
     """Send every queued (or earlier failed) mail; one connection for all of them."""
     result = SendResult()
     rows = store.db.execute(
