@@ -1,0 +1,132 @@
+"""Kill -9 mid-pass, a flood of 200 messages, a late arrival in weekly (real servers)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from consolidate import build
+from consolidate.core.config import Config
+from consolidate.mail.config import load_mail_settings
+from consolidate.mail.fetch import PAUSE_AT_ENV, PAUSE_FILE_ENV, fetch_pass
+from consolidate.store.db import Store
+from tests.mailhelpers import at, message, report_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _count(config: Config, sql: str) -> int:
+    with Store(config.store, config.archive) as store:
+        return int(store.db.execute(sql).fetchone()[0])
+
+
+def test_kill_9_between_verdicts_and_flagging(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
+    config = mail_workspace
+    data = report_bytes(config, tmp_path, "Sở Nội vụ")
+    dovecot.append(
+        [
+            (message(f"u{i}@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(), at("2026-06-04T09:00"))
+            for i in range(3)
+        ]
+    )
+    marker = tmp_path / "paused"
+    env = {**os.environ, PAUSE_AT_ENV: "answered", PAUSE_FILE_ENV: str(marker)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "consolidate", "-w", str(config.root), "mail", "fetch"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), "the pass never reached the checkpoint"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    # verdicts and replies are stored, nothing flagged, nothing sent yet
+    assert _count(config, "SELECT count(*) FROM verdicts") == 1  # three copies of one file
+    assert _count(config, "SELECT count(*) FROM mail_outbox WHERE status='queued'") == 3
+    assert not any("\\Seen" in f for f in dovecot.flags().values())
+    again = fetch_pass(config, load_mail_settings(config))
+    assert again.messages == []  # nothing judged twice
+    assert again.sent == 3 and len(smtp_sink.received) == 3
+    assert _count(config, "SELECT count(*) FROM verdicts") == 1
+    assert _count(config, "SELECT count(*) FROM mail_outbox") == 3
+    assert all("\\Seen" in f for f in dovecot.flags().values())
+    assert fetch_pass(config, load_mail_settings(config)).sent == 0
+
+
+def test_two_hundred_messages_in_one_pass(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
+    config = mail_workspace
+    from consolidate.demo import generate
+
+    plan = generate(config, tmp_path / "demo")
+    files = [f.path.read_bytes() for f in plan.files]
+    messages = [
+        (
+            message(f"donvi{i}@gmail.com", f"Báo cáo {i}", [(f"Báo cáo {i}.xlsx", files[i % len(files)])]).as_bytes(),
+            at("2026-06-04T10:00"),
+        )
+        for i in range(200)
+    ]
+    dovecot.append(messages)
+    result = fetch_pass(config, load_mail_settings(config))
+    assert len(result.messages) == 200
+    assert all(len(m.reports) == 1 and m.reply_queued for m in result.messages)
+    assert result.sent == 200 and len(smtp_sink.received) == 200
+    assert len({r.message["In-Reply-To"] for r in smtp_sink.received}) == 200
+    assert _count(config, "SELECT count(*) FROM mail_messages WHERE status='done'") == 200
+
+
+def test_late_arrival_by_internaldate_is_late_in_weekly(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
+    config = mail_workspace
+    on_time = report_bytes(config, tmp_path, "Sở Khoa học và Công nghệ")
+    late = report_bytes(config, tmp_path, "Sở Nội vụ")
+    # the Date: header claims Thursday 09:00 for both; the server received SNV at 17:40
+    dovecot.append(
+        [
+            (message("a@gmail.com", "BC", [("a.xlsx", on_time)]).as_bytes(), at("2026-06-04T16:59")),
+            (message("b@gmail.com", "BC", [("b.xlsx", late)]).as_bytes(), at("2026-06-04T17:40")),
+        ]
+    )
+    fetch_pass(config, load_mail_settings(config))
+    with Store(config.store, config.archive) as store:
+        status = build.submission_status(config, store, now=at("2026-06-05T08:00"))
+    units = {u["code"]: u["status"] for u in status["weekly"]["units"]}
+    assert units["SKHCN"] == "on_time"
+    assert units["SNV"] == "late"
+
+
+def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
+    from consolidate.mail.loop import MailLoop
+
+    config = mail_workspace
+    events: list[str] = []
+    loop = MailLoop(config, load_mail_settings(config), on_event=events.append)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 30
+        while loop.passes == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        data = report_bytes(config, tmp_path, "Sở Nội vụ")
+        dovecot.append([(message("snv@daklak.gov.vn", "BC", [("bc.xlsx", data)]).as_bytes(), at("2026-06-04T09:00"))])
+        while not smtp_sink.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(smtp_sink.received) == 1, events
+    finally:
+        loop.stop(timeout=15)
+    assert not loop.is_alive()
+    assert any("snv@daklak.gov.vn" in e for e in events)
