@@ -75,6 +75,7 @@ default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = {min(uid, 1)}
 mail_location = maildir:{self.dir}/mail/%u
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.dir}/passwd
@@ -168,7 +169,7 @@ service anvil {{
         client = self.imap()
         try:
             client.select(folder)
-            typ, data = client.uid("FETCH", "1:*", "(FLAGS)")
+            _typ, data = client.uid("FETCH", "1:*", "(FLAGS)")
             out = {}
             for line in data:
                 if isinstance(line, bytes) and b"UID" in line:

@@ -29,8 +29,14 @@ def _setup(mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path) -> Config
     config = load_config(mail_workspace.root)
     ok = report_bytes(config, tmp_path, "Sở Khoa học và Công nghệ")
     bad = report_bytes(config, tmp_path, "Sở Nội vụ", bad=True)
-    assert ingest_bytes(config, ok, "ok.xlsx", received_at=at("2026-06-04T09:00")).verdict == "accepted"
-    assert ingest_bytes(config, bad, "snv.xlsx", received_at=at("2026-06-04T10:00")).verdict == "rejected"
+    assert (
+        ingest_bytes(config, ok, "ok.xlsx", received_at=at("2026-06-04T09:00")).verdict
+        == "accepted"
+    )
+    assert (
+        ingest_bytes(config, bad, "snv.xlsx", received_at=at("2026-06-04T10:00")).verdict
+        == "rejected"
+    )
     return config
 
 
@@ -57,11 +63,15 @@ def test_remind_before_and_after_cutoff_only_owing_units_once(
         ("stp@daklak.gov.vn",),
         ("vanthu@skhcn.daklak.gov.vn",),
     }
-    snv = email.message_from_bytes(by_rcpt[("snv@daklak.gov.vn",)].data, policy=email.policy.default)
+    snv = email.message_from_bytes(
+        by_rcpt[("snv@daklak.gov.vn",)].data, policy=email.policy.default
+    )
     assert "gửi lại" in str(snv["Subject"])
     text = snv.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "CHƯA được tiếp nhận" in text and "Cách sửa" in text
-    stp = email.message_from_bytes(by_rcpt[("stp@daklak.gov.vn",)].data, policy=email.policy.default)
+    stp = email.message_from_bytes(
+        by_rcpt[("stp@daklak.gov.vn",)].data, policy=email.policy.default
+    )
     assert "Nhắc gửi báo cáo tuần" in str(stp["Subject"])
     # the same step again: nothing
     again = _run(config, "remind", "--now", "04/06/2026 16:00")
@@ -82,7 +92,9 @@ def test_remind_before_and_after_cutoff_only_owing_units_once(
     assert log.exit_code == 0 and log.output.count("đã gửi") == 6
 
 
-def test_mail_check_fetch_exit_codes(mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_mail_check_fetch_exit_codes(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     config = mail_workspace
     ok = _run(config, "mail", "check")
     assert ok.exit_code == 0, ok.output
@@ -97,7 +109,14 @@ def test_mail_check_fetch_exit_codes(mail_workspace: Config, dovecot, smtp_sink,
     assert "sai-mat-khau" not in fetched.output
     monkeypatch.setenv("CONSOLIDATE_MAIL_PASSWORD", "mat-khau-thu")
     bad = report_bytes(config, tmp_path, "Sở Nội vụ", bad=True)
-    dovecot.append([(message("snv@daklak.gov.vn", "BC", [("bc.xlsx", bad)]).as_bytes(), at("2026-06-04T09:00"))])
+    dovecot.append(
+        [
+            (
+                message("snv@daklak.gov.vn", "BC", [("bc.xlsx", bad)]).as_bytes(),
+                at("2026-06-04T09:00"),
+            )
+        ]
+    )
     res = _run(config, "mail", "fetch", "--json")
     assert res.exit_code == 1, res.output
     data = json.loads(res.output)
@@ -105,10 +124,14 @@ def test_mail_check_fetch_exit_codes(mail_workspace: Config, dovecot, smtp_sink,
     assert _run(config, "mail", "fetch").exit_code == 0
 
 
-def test_mail_check_names_a_missing_folder_and_a_closed_port(mail_workspace: Config, dovecot, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_mail_check_names_a_missing_folder_and_a_closed_port(
+    mail_workspace: Config, dovecot, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
     from tests.mailservers import free_port
 
-    configure(mail_workspace.root, mail_config_text(dovecot.port, free_port(), imap_folder="Bao-cao"))
+    configure(
+        mail_workspace.root, mail_config_text(dovecot.port, free_port(), imap_folder="Bao-cao")
+    )
     res = _run(mail_workspace, "mail", "check")
     assert res.exit_code == 2
     assert "không có thư mục 'Bao-cao'" in res.output
@@ -116,7 +139,9 @@ def test_mail_check_names_a_missing_folder_and_a_closed_port(mail_workspace: Con
 
 
 def test_plaintext_to_a_remote_host_is_refused(workspace: Config) -> None:
-    text = mail_config_text(143, 25).replace('imap_host = "127.0.0.1"', 'imap_host = "mail.daklak.gov.vn"')
+    text = mail_config_text(143, 25).replace(
+        'imap_host = "127.0.0.1"', 'imap_host = "mail.daklak.gov.vn"'
+    )
     configure(workspace.root, text)
     res = _run(workspace, "mail", "fetch")
     assert res.exit_code == 2

@@ -72,7 +72,14 @@ def test_rejected_file_gets_findings_and_feedback_workbook(
 ) -> None:
     config = mail_workspace
     bad = report_bytes(config, tmp_path, SNV, bad=True)
-    dovecot.append([(message("snv@daklak.gov.vn", "BC tuần", [("bc.xlsx", bad)]).as_bytes(), at("2026-06-04T10:00"))])
+    dovecot.append(
+        [
+            (
+                message("snv@daklak.gov.vn", "BC tuần", [("bc.xlsx", bad)]).as_bytes(),
+                at("2026-06-04T10:00"),
+            )
+        ]
+    )
     result = _fetch(config)
     assert result.exit_code == 1
     [got] = smtp_sink.received
@@ -141,7 +148,9 @@ def test_vietnamese_names_in_every_encoding_and_unsafe_names(
     assert len(smtp_sink.received) == len(messages)
 
 
-def test_zip_with_two_reports_one_reply(mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path) -> None:
+def test_zip_with_two_reports_one_reply(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
     config = mail_workspace
     a = report_bytes(config, tmp_path, SKHCN)
     b = report_bytes(config, tmp_path, SNV)
@@ -208,18 +217,28 @@ def test_smtp_down_replies_queued_then_sent_next_pass(
     config = mail_workspace
     data = report_bytes(config, tmp_path, SKHCN)
     dovecot.append(
-        [(message(f"u{i}@gmail.com", "BC", [("bc.xlsx", data)]).as_bytes(), at("2026-06-04T09:00")) for i in range(3)]
+        [
+            (
+                message(f"u{i}@gmail.com", "BC", [("bc.xlsx", data)]).as_bytes(),
+                at("2026-06-04T09:00"),
+            )
+            for i in range(3)
+        ]
     )
     smtp_sink.stop()
     first = _fetch(config)
     assert first.sent == 0 and any("hàng đợi" in n for n in first.notes)
-    assert _rows(config, "SELECT status, count(*) FROM mail_outbox GROUP BY status") == [("queued", 3)]
+    assert _rows(config, "SELECT status, count(*) FROM mail_outbox GROUP BY status") == [
+        ("queued", 3)
+    ]
     assert all("\\Seen" in f for f in dovecot.flags().values())  # verdicts are stored
     smtp_sink.start()
     second = _fetch(config)
     assert second.messages == [] and second.sent == 3
     assert len(smtp_sink.received) == 3
-    assert _rows(config, "SELECT status, count(*) FROM mail_outbox GROUP BY status") == [("sent", 3)]
+    assert _rows(config, "SELECT status, count(*) FROM mail_outbox GROUP BY status") == [
+        ("sent", 3)
+    ]
     assert _fetch(config).sent == 0 and len(smtp_sink.received) == 3
 
 
@@ -230,7 +249,13 @@ def test_dovecot_stopped_mid_pass_rest_processed_after_restart_none_twice(
     data = report_bytes(config, tmp_path, SKHCN)
     n = 12
     dovecot.append(
-        [(message(f"u{i}@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(), at("2026-06-04T09:00")) for i in range(n)]
+        [
+            (
+                message(f"u{i}@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(),
+                at("2026-06-04T09:00"),
+            )
+            for i in range(n)
+        ]
     )
     text = (config.root / "consolidate.toml").read_text(encoding="utf-8")
     (config.root / "consolidate.toml").write_text(

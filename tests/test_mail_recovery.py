@@ -31,7 +31,10 @@ def test_kill_9_between_verdicts_and_flagging(
     data = report_bytes(config, tmp_path, "Sở Nội vụ")
     dovecot.append(
         [
-            (message(f"u{i}@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(), at("2026-06-04T09:00"))
+            (
+                message(f"u{i}@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(),
+                at("2026-06-04T09:00"),
+            )
             for i in range(3)
         ]
     )
@@ -73,7 +76,11 @@ def test_two_hundred_messages_in_one_pass(
     files = [f.path.read_bytes() for f in plan.files]
     messages = [
         (
-            message(f"donvi{i}@gmail.com", f"Báo cáo {i}", [(f"Báo cáo {i}.xlsx", files[i % len(files)])]).as_bytes(),
+            message(
+                f"donvi{i}@gmail.com",
+                f"Báo cáo {i}",
+                [(f"Báo cáo {i}.xlsx", files[i % len(files)])],
+            ).as_bytes(),
             at("2026-06-04T10:00"),
         )
         for i in range(200)
@@ -96,7 +103,10 @@ def test_late_arrival_by_internaldate_is_late_in_weekly(
     # the Date: header claims Thursday 09:00 for both; the server received SNV at 17:40
     dovecot.append(
         [
-            (message("a@gmail.com", "BC", [("a.xlsx", on_time)]).as_bytes(), at("2026-06-04T16:59")),
+            (
+                message("a@gmail.com", "BC", [("a.xlsx", on_time)]).as_bytes(),
+                at("2026-06-04T16:59"),
+            ),
             (message("b@gmail.com", "BC", [("b.xlsx", late)]).as_bytes(), at("2026-06-04T17:40")),
         ]
     )
@@ -122,7 +132,14 @@ def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
         while loop.passes == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         data = report_bytes(config, tmp_path, "Sở Nội vụ")
-        dovecot.append([(message("snv@daklak.gov.vn", "BC", [("bc.xlsx", data)]).as_bytes(), at("2026-06-04T09:00"))])
+        dovecot.append(
+            [
+                (
+                    message("snv@daklak.gov.vn", "BC", [("bc.xlsx", data)]).as_bytes(),
+                    at("2026-06-04T09:00"),
+                )
+            ]
+        )
         while not smtp_sink.received and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(smtp_sink.received) == 1, events

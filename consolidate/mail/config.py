@@ -42,11 +42,16 @@ class RemindStep:
     at_time: time = time(8, 0)
 
 
+THURSDAY_1400 = WeekdayTime(3, time(14, 0))
+THURSDAY_1730 = WeekdayTime(3, time(17, 30))
+FRIDAY_0800 = WeekdayTime(4, time(8, 0))
+
+
 @dataclass(frozen=True)
 class RemindSchedule:
-    weekly_before: WeekdayTime = WeekdayTime(3, time(14, 0))
-    weekly_overdue: WeekdayTime = WeekdayTime(3, time(17, 30))
-    weekly_summary: WeekdayTime = WeekdayTime(4, time(8, 0))
+    weekly_before: WeekdayTime = THURSDAY_1400
+    weekly_overdue: WeekdayTime = THURSDAY_1730
+    weekly_summary: WeekdayTime = FRIDAY_0800
     projects_days_before: int = 1
     projects_days_after: int = 1
     projects_time: time = time(8, 0)

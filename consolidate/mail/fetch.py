@@ -343,7 +343,8 @@ def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
             found = by_sha.get(sha) or []
             # Prefer the fresh verdict over a "copy" report of the same bytes in this run.
             fresh = [r for r in found if r.verdict != DUPLICATE]
-            report = (fresh or found or [None])[0]
+            candidates = fresh or found
+            report = candidates[0] if candidates else None
             if report is None:
                 verdict = store.verdict_of(sha)
                 if verdict is None:
@@ -400,7 +401,7 @@ def _answer(config: Config, settings: MailSettings, store: Store, item: _Pending
                     item.reports,
                     list(extracted.notes),
                     list(extracted.others),
-                ),  # fmt: skip
+                ),
             )
     with store.transaction() as db:
         for position, report in enumerate(item.reports):

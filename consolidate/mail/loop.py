@@ -63,7 +63,7 @@ class MailLoop(threading.Thread):
             self._remind()
             try:
                 mailbox = self._wait(mailbox)
-            except imap.CONNECTION_ERRORS + (ConsolidateError,) as exc:
+            except (*imap.CONNECTION_ERRORS, ConsolidateError) as exc:
                 self.on_event(f"[thư] Mất kết nối hộp thư, thử lại sau: {_text(exc)}")
                 if mailbox is not None:
                     imap.logout(mailbox)
@@ -115,7 +115,9 @@ class MailLoop(threading.Thread):
         started = time.monotonic()
         mailbox.idle.start()
         try:
-            while not self.stop_event.is_set() and time.monotonic() - started < IDLE_RENEW_S:
+            # A pass every poll_seconds as well: a missed IDLE notice costs seconds, not mail.
+            limit = min(IDLE_RENEW_S, self.settings.poll_seconds)
+            while not self.stop_event.is_set() and time.monotonic() - started < limit:
                 responses = mailbox.idle.poll(timeout=1.0)
                 if any(b"EXISTS" in r for r in responses):
                     break
