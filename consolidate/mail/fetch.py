@@ -330,8 +330,8 @@ def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
     by_sha: dict[str, list[Report]] = {}
     if blobs:
         got = ingest_blobs(config, blobs, source="email")
-        for report in got.reports:
-            by_sha.setdefault(report.sha256, []).append(report)
+        for judged in got.reports:
+            by_sha.setdefault(judged.sha256, []).append(judged)
     checkpoint("judged")
     for item in items:
         if item.kind != KIND_REPORT or item.extracted is None:
@@ -344,7 +344,7 @@ def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
             # Prefer the fresh verdict over a "copy" report of the same bytes in this run.
             fresh = [r for r in found if r.verdict != DUPLICATE]
             candidates = fresh or found
-            report = candidates[0] if candidates else None
+            report: Report | None = candidates[0] if candidates else None
             if report is None:
                 verdict = store.verdict_of(sha)
                 if verdict is None:
