@@ -1,6 +1,6 @@
 """Benchmark: the product against the naive pipeline and the write floor, in the same run.
 
-    python bench/run.py [--files 200] [--repeats 3] [--growth] [--tiny] [--seed N]
+    python bench/run.py [--files 200] [--repeats 3] [--growth] [--mail] [--tiny] [--seed N]
                         [--out DIR] [--profile] [--workers N] [--no-libreoffice]
 
 Steps (medians of ``--repeats``, a fresh workspace per repeat, imports warmed first):
@@ -14,7 +14,11 @@ Steps (medians of ``--repeats``, a fresh workspace per repeat, imports warmed fi
 3. weekly build — ``build_weekly`` for the corpus against xlsxwriter alone writing the same
    ``Chi tiết`` cells (:func:`bench.naive.write_floor`); target ≤ 1.3× the floor;
 4. growth (``--growth``) — ingest of 10× the corpus ≤ 11× the time, each run in its own
-   subprocess so that peak RSS is its own; target < 1 GiB.
+   subprocess so that peak RSS is its own; target < 1 GiB;
+5. mail (``--mail``, :mod:`bench.mail`, real Dovecot and SMTP servers) — the Thursday flood
+   by mail (one message per corpus file: fetched, ingested, answered) ≤ 1.5× the folder
+   flood of the same files in the same run, and the ``watch --mail`` answer latency
+   (median and worst of 20) ≤ 3 s.
 
 The corpus (not timed) is generated deterministically from ``--seed`` into ``--out``
 (default ``bench/out/``, git-ignored) and reused by later runs. Results go to stdout as a
@@ -525,6 +529,8 @@ def build_rows(res: Results, args: argparse.Namespace) -> list[Row]:
                 (all(k < TARGET_PEAK_RSS for k in known) if len(known) == 2 else None),
             )
         )
+    if args.mail:
+        rows.extend(mail_rows(res, args))
     return rows
 
 
@@ -594,6 +600,49 @@ def render_details(res: Results) -> str:
 # --- main ---------------------------------------------------------------------------------------
 
 
+def mail_steps(
+    res: Results, args: argparse.Namespace, corpus: corpus_mod.Corpus, seed_ws: Path, work: Path
+) -> None:
+    from bench import mail
+
+    def fresh(name: str) -> Path:
+        return fresh_workspace(seed_ws, work / name)
+
+    for r in range(args.repeats):
+        log(f"mail flood vs folder flood, repeat {r + 1}/{args.repeats}")
+        mail.mail_flood(res, corpus.paths, corpus_mod.RECEIVED_AT, fresh, timed)
+    log("watch --mail latency")
+    mail.watch_latency(res, corpus.paths, corpus_mod.RECEIVED_AT, fresh)
+
+
+def mail_rows(res: Results, args: argparse.Namespace) -> list[Row]:
+    from bench import mail
+
+    folder, by_mail = res.med("mail: folder flood"), res.med("mail: flood")
+    ratio = by_mail / folder if folder else float("nan")
+    lat = res.samples.get("mail: watch latency", [])
+    worst = max(lat) if lat else float("nan")
+    return [
+        Row(
+            f"5. Thursday flood by mail: {args.files} messages, fetched + ingested + answered "
+            "(vs the folder flood)",
+            fmt_s(folder),
+            fmt_s(by_mail),
+            f"{ratio:.2f}×",
+            f"≤ {mail.TARGET_MAIL_RATIO:g}×",
+            ratio <= mail.TARGET_MAIL_RATIO,
+        ),
+        Row(
+            f"5. watch --mail: arrival → answer, median / worst of {len(lat)}",
+            fmt_s(res.med("mail: watch latency")),
+            fmt_s(worst),
+            "",
+            f"≤ {mail.TARGET_LATENCY_S:g} s",
+            bool(lat) and worst <= mail.TARGET_LATENCY_S,
+        ),
+    ]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description=__doc__.split("\n\n")[0] if __doc__ else None
@@ -601,6 +650,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=200, help="files in the corpus (200)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats per step (3)")
     parser.add_argument("--growth", action="store_true", help="also run 10× the corpus")
+    parser.add_argument("--mail", action="store_true", help="also the e-mail loop (Dovecot)")
     parser.add_argument("--tiny", action="store_true", help="6 files, 1 repeat: a smoke run")
     parser.add_argument("--seed", type=int, default=2026, help="corpus seed (2026)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work folder (bench/out)")
@@ -673,6 +723,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     startup(res, max(3, args.repeats))
     if args.growth:
         growth(res, args, config, seed_ws, out, warm)
+    if args.mail:
+        mail_steps(res, args, corpus, seed_ws, work)
     profiles = profile(corpus, seed_ws, work, out) if args.profile else []
 
     res.meta["load"] = f"{res.meta['load']} / {load_average()}"

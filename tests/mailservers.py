@@ -245,7 +245,10 @@ def configure(root: Path, mail_text: str, emails: dict[str, str] | None = None) 
 
     path = root / "consolidate.toml"
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"\[mail\]\n.*?(?=\n\[remind\])", mail_text.rstrip("\n"), text, flags=re.S)
+    if "\n[mail]\n" in text:
+        text = re.sub(r"\[mail\]\n.*?(?=\n\[remind\])", mail_text.rstrip("\n"), text, flags=re.S)
+    else:  # a workspace made before the [mail] section existed
+        text = text.rstrip("\n") + "\n\n" + mail_text
     for code, address in (emails or {}).items():
         text = re.sub(
             rf'(code = "{re.escape(code)}"\n(?:.*\n)*?)email = ""',
