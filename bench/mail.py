@@ -39,7 +39,14 @@ def _message(i: int, path: Path) -> bytes:
 
 class _Servers:
     def __init__(self, root: Path) -> None:
-        from tests.mailservers import PASSWORD, Dovecot, SmtpSink, configure, free_port, mail_config_text
+        from tests.mailservers import (
+            PASSWORD,
+            Dovecot,
+            SmtpSink,
+            configure,
+            free_port,
+            mail_config_text,
+        )
 
         self.dovecot = Dovecot()
         self.sink = SmtpSink(free_port())
@@ -93,7 +100,9 @@ def mail_flood(
         shutil.rmtree(mail_ws, ignore_errors=True)
 
 
-def watch_latency(res: Any, paths: list[Path], received_at: Any, fresh: Callable[[str], Path]) -> None:
+def watch_latency(
+    res: Any, paths: list[Path], received_at: Any, fresh: Callable[[str], Path]
+) -> None:
     """Answer latency of ``watch --mail`` (the mail loop), LATENCY_SAMPLES messages."""
     from consolidate.core.config import load_config
     from consolidate.mail.config import load_mail_settings
