@@ -74,10 +74,11 @@ def mail_flood(
 
     folder_ws = fresh("mail-folder")
     config = load_config(folder_ws)
-    seconds, result = timed(
+    seconds, folder = timed(
         lambda: ingest_paths(config, [paths[0].parent], received_at=received_at, source="bench")
     )
     res.add("mail: folder flood", seconds)
+    res.facts["mail_folder_files"] = len(folder.reports)
     shutil.rmtree(folder_ws, ignore_errors=True)
 
     mail_ws = fresh("mail-flood")
