@@ -107,7 +107,7 @@ def build_weekly(
     moment = local_now(config, now)
     period = parse_week(config.calendar, week) if week else current_weekly(config.calendar, moment)
     data = weekly_data(config, store, period, moment)
-    outcome = write_weekly(data, config.outbox / weekly_file_name(period))
+    outcome = write_weekly(data, config.outbox / weekly_file_name(period), config.office)
     t = data.tally
     summary = (
         f"Đã lập báo cáo {period.label.lower()} (chốt {fmt_dt(period.cutoff)}): {outcome.path.name}\n"
@@ -128,7 +128,7 @@ def build_projects(
     cal = config.calendar
     chosen = parse_twice_monthly(cal, period) if period else current_twice_monthly(cal, moment)
     data = projects_data(config, store, chosen, moment)
-    outcome = write_projects(data, config.outbox / projects_file_name(chosen))
+    outcome = write_projects(data, config.outbox / projects_file_name(chosen), config.office)
     total = data.total()
     rate = "—" if total.rate is None else fmt_pct(total.rate)
     summary = (
@@ -161,7 +161,7 @@ def build_plan(
     else:
         period = current_month(cal, moment)
     data = plan_data(config, store, period, moment)
-    outcome = write_plan(data, config.outbox / plan_file_name(period))
+    outcome = write_plan(data, config.outbox / plan_file_name(period), config.office)
     summary = (
         f"Đã lập kế hoạch chi tiết {period.label}: {outcome.path.name}\n"
         f"Nhiệm vụ có thời hạn trong kỳ: {data.n_due} (từ {len(data.snapshots)} đơn vị); "
@@ -286,7 +286,7 @@ def build_scorecard(
         config, week_from=week_from, week_to=week_to, month=month, quarter=quarter, now=moment
     )
     data = scorecard(config, store, rng, moment)
-    outcome = write_scorecard(data, config.outbox / scorecard_file_name(rng.key))
+    outcome = write_scorecard(data, config.outbox / scorecard_file_name(rng.key), config.office)
     table = data.table
     bands = ", ".join(f"{b['band']}: {int((table['band'] == b['band']).sum())}" for b in data.bands)
     weeks = len(data.weekly.periods) if data.weekly else 0

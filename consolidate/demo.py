@@ -433,7 +433,10 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
 
     config = prepare_demo_workspace(directory)
     write_template(
-        config.root / "templates" / "report_template.xlsx", config.units, calendar=config.calendar
+        config.root / "templates" / "report_template.xlsx",
+        config.units,
+        calendar=config.calendar,
+        office=config.office,
     )
     write_register_workbook(config.register, REGISTER_ROWS, config.units)
     import_register(config)

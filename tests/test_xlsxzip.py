@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlsxwriter.exceptions import FileCreateError
 
+from consolidate.core.config import Office
 from consolidate.render import xlsxzip
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -262,9 +263,9 @@ def test_the_renderer_falls_back_to_plain_xlsxwriter(
         real_init(self, *args, **kwargs)
 
     monkeypatch.setattr(xlsxwriter.Workbook, "__init__", spy)
-    render.Book(tmp_path / "a.xlsx", datetime(2026, 6, 5)).close()
+    render.Book(tmp_path / "a.xlsx", datetime(2026, 6, 5), Office()).close()
     monkeypatch.setattr(xlsxzip, "supported", lambda: False)
-    render.Book(tmp_path / "b.xlsx", datetime(2026, 6, 5)).close()
+    render.Book(tmp_path / "b.xlsx", datetime(2026, 6, 5), Office()).close()
     assert made == [xlsxzip.Workbook, xlsxwriter.Workbook]
     assert openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames == ["Sheet1"]
     assert openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames == ["Sheet1"]

@@ -36,7 +36,7 @@ def template(ctx: click.Context, out: Path | None) -> None:
 
     config = workspace_config(ctx)
     target = out or config.root / "templates" / "report_template.xlsx"
-    write_template(target, config.units, calendar=config.calendar)
+    write_template(target, config.units, calendar=config.calendar, office=config.office)
     click.echo(f"Đã tạo mẫu báo cáo: {target}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from consolidate.core.errors import ConfigError, WorkspaceError
 from consolidate.core.files import write_atomic
-from consolidate.core.text import loose_key, nfc
+from consolidate.core.text import clean_multiline, loose_key, nfc
 
 CONFIG_NAME = "consolidate.toml"
 UNIT_KINDS = ("so-ban-nganh", "xa-phuong")
@@ -97,6 +97,51 @@ class Validation:
 class ProjectRules:
     lagging_rate_pct: float = 30.0
     path_tolerance_pct: float = 10.0
+
+
+@dataclass(frozen=True)
+class Office:
+    """Who the office is: what its workbooks and documents print in the heading, the number,
+    the signature and the recipients. ``[office]`` of ``consolidate.toml``."""
+
+    province: str = "Đắk Lắk"  # the place of the dateline: "Đắk Lắk, ngày 05 tháng 6 năm 2026"
+    parent_agency: str = "Ủy ban nhân dân tỉnh Đắk Lắk"  # first heading line, printed in caps
+    office_name: str = "Sở Khoa học và Công nghệ"  # the issuing office
+    #: The body the consolidated workbooks are issued for (second heading line, in caps);
+    #: a line break is written "\n".
+    group_name: str = "Tổ giúp việc về CCHC, thể chế, KHCN,\nĐMST, CĐS và phát triển nguồn nhân lực"
+    office_role: str = "Cơ quan thường trực Tổ giúp việc"  # what the office is to that body
+    doc_prefix: str = "BC-SKHCN"  # document number: "Số: …/BC-SKHCN"
+    signer_authority: str = "KT. GIÁM ĐỐC"  # "KT. GIÁM ĐỐC", "TL. …", "" when signing in person
+    signer_title: str = "PHÓ GIÁM ĐỐC"
+    signer_name: str = ""  # empty: the name is written by hand
+    addressee: str = "Ủy ban nhân dân tỉnh"  # "Kính gửi: …"
+    recipients: tuple[str, ...] = ("Như trên", "Lãnh đạo Sở", "Lưu: VT")  # "Nơi nhận"
+
+    @property
+    def parent_heading(self) -> str:
+        return self.parent_agency.upper()
+
+    @property
+    def group_heading(self) -> str:
+        return self.group_name.upper()
+
+    @property
+    def full_name(self) -> str:
+        """'Sở Khoa học và Công nghệ tỉnh Đắk Lắk'."""
+        return f"{self.office_name} tỉnh {self.province}"
+
+    @property
+    def role_in_sentence(self) -> str:
+        """'cơ quan thường trực Tổ giúp việc (Sở Khoa học và Công nghệ)'."""
+        if not self.office_role:
+            return self.office_name
+        return f"{self.office_role[:1].lower()}{self.office_role[1:]} ({self.office_name})"
+
+    @property
+    def prepared_by(self) -> str:
+        """'Cơ quan thường trực Tổ giúp việc: Sở Khoa học và Công nghệ'."""
+        return f"{self.office_role}: {self.office_name}" if self.office_role else self.office_name
 
 
 @dataclass(frozen=True)
@@ -209,6 +254,7 @@ class Config:
     units: list[Unit] = field(default_factory=list)
     trends: Trends = field(default_factory=Trends)
     scorecard: Scorecard = field(default_factory=Scorecard)
+    office: Office = field(default_factory=Office)
 
     @property
     def unit_index(self) -> UnitIndex:
@@ -422,6 +468,38 @@ def _number(key: str, value: Any) -> float:
     return float(value)
 
 
+_OFFICE_REQUIRED = ("province", "parent_agency", "office_name", "doc_prefix")
+
+
+def _parse_office(raw: dict[str, Any]) -> Office:
+    default = Office()
+    unknown = sorted(set(raw) - {f.name for f in fields(Office)})
+    if unknown:
+        raise _bad(
+            f"office.{unknown[0]}",
+            "không phải khóa của [office]",
+            f"Dùng các khóa: {', '.join(f.name for f in fields(Office))}.",
+        )
+    values: dict[str, Any] = {}
+    for f in fields(Office):
+        if f.name == "recipients":
+            continue
+        text = clean_multiline(_get(raw, "office", f.name, getattr(default, f.name), str)).strip()
+        if f.name in _OFFICE_REQUIRED and not text:
+            raise _bad(f"office.{f.name}", "đang để trống", "Ghi giá trị trong dấu ngoặc kép.")
+        values[f.name] = text
+    recipients = raw.get("recipients", list(default.recipients))
+    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+        raise _bad(
+            "office.recipients",
+            "không phải danh sách chuỗi",
+            'Ghi dạng recipients = ["Như trên", "Lưu: VT"].',
+        )
+    values["recipients"] = tuple(nfc(r.strip()) for r in recipients if r.strip())
+    values["doc_prefix"] = values["doc_prefix"].lstrip("/")
+    return Office(**values)
+
+
 def _parse_trends(raw: dict[str, Any]) -> Trends:
     weeks = _get(raw, "trends", "weeks", 8, int)
     if not 2 <= weeks <= 52:
@@ -536,7 +614,15 @@ def load_config(root: Path) -> Config:
             f"Tệp cấu hình {path.name} không phải văn bản UTF-8.",
             "Lưu lại tệp với bảng mã UTF-8.",
         ) from exc
-    for section in ("workspace", "calendar", "validation", "projects", "trends", "scorecard"):
+    for section in (
+        "workspace",
+        "calendar",
+        "validation",
+        "projects",
+        "trends",
+        "scorecard",
+        "office",
+    ):
         if not isinstance(data.get(section, {}), dict):
             raise _bad(section, "không phải một bảng", f"Khai báo dạng [{section}].")
     ws = data.get("workspace", {})
@@ -611,5 +697,6 @@ def load_config(root: Path) -> Config:
         projects=projects,
         units=_parse_units(data.get("units")),
         trends=_parse_trends(data.get("trends", {})),
+        office=_parse_office(data.get("office", {})),
         scorecard=_parse_scorecard(data.get("scorecard", {})),
     )

@@ -30,6 +30,8 @@ def fmt_dt(moment: datetime) -> str:
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
-def date_line(day: date, place: str = "Đắk Lắk") -> str:
-    """'Đắk Lắk, ngày 29 tháng 5 năm 2026' (the dateline of an official document)."""
-    return f"{place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
+def date_line(day: date, place: str) -> str:
+    """'Đắk Lắk, ngày 05 tháng 6 năm 2026': the dateline of an official document. Days below
+    10 and the months 1 and 2 take a leading 0 (Decree 30/2020/NĐ-CP)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"

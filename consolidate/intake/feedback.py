@@ -97,7 +97,9 @@ def summary_text(report: Report, config: Config) -> str:
         if f.fix:
             lines.append(f"   Cách sửa: {f.fix}")
     lines.append("")
-    lines.append("Sở Khoa học và Công nghệ - Cơ quan thường trực Tổ giúp việc.")
+    office = config.office
+    lines.append(f"{office.office_name} - {office.office_role}." if office.office_role else
+                 f"{office.office_name}.")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

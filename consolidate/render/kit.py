@@ -25,6 +25,7 @@ from typing import Any
 
 import xlsxwriter
 
+from consolidate.core.config import Office
 from consolidate.core.fmt import date_line
 from consolidate.core.text import nfc
 from consolidate.render import xlsxzip
@@ -39,11 +40,8 @@ from consolidate.reports.status import (
 )
 
 FONT = "Times New Roman"
-ISSUER = "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"
-ISSUER_BODY = "TỔ GIÚP VIỆC VỀ CCHC, THỂ CHẾ, KHCN,\nĐMST, CĐS VÀ PHÁT TRIỂN NGUỒN NHÂN LỰC"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-PREPARED_BY = "Cơ quan thường trực Tổ giúp việc: Sở Khoa học và Công nghệ"
 
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "strings_to_formulas": False,
@@ -245,7 +243,11 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 class Book:
-    def __init__(self, path: Path, created: datetime, *, constant_memory: bool = False) -> None:
+    def __init__(
+        self, path: Path, created: datetime, office: Office, *, constant_memory: bool = False
+    ) -> None:
+        #: Who issues the workbook (config ``[office]``): heading, dateline, notes.
+        self.office = office
         # The package is deflated on a second thread while xlsxwriter generates it
         # (consolidate.render.xlsxzip); plain xlsxwriter if its private hooks ever change.
         workbook = xlsxzip.Workbook if xlsxzip.supported() else xlsxwriter.Workbook
@@ -254,8 +256,8 @@ class Book:
         self.wb.set_properties(
             {
                 "title": "Báo cáo tổng hợp",
-                "author": "Sở Khoa học và Công nghệ tỉnh Đắk Lắk",
-                "company": "Tổ giúp việc",
+                "author": office.full_name,
+                "company": office.parent_agency,
                 "created": created.replace(tzinfo=None),
             }
         )
@@ -352,13 +354,13 @@ class Sheet:
 
     def official_heading(self, left_last: int, day: date) -> None:
         """Issuing body on the left, national title and motto on the right, then the dateline."""
-        st = self.st
-        self.merged(ISSUER, st.issuer, last=left_last, advance=False)
+        st, office = self.st, self.book.office
+        self.merged(office.parent_heading, st.issuer, last=left_last, advance=False)
         self.merged(NATION, st.nation, first=left_last + 1)
-        self.merged(ISSUER_BODY, st.issuer_bold, last=left_last, height=34, advance=False)
+        self.merged(office.group_heading, st.issuer_bold, last=left_last, height=34, advance=False)
         self.merged(MOTTO, st.motto, first=left_last + 1)
         self.merged("", st.issuer, last=left_last, advance=False)
-        self.merged(date_line(day), st.dateline, first=left_last + 1, height=20)
+        self.merged(date_line(day, office.province), st.dateline, first=left_last + 1, height=20)
         self.blank(height=8)
 
     def header(

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from consolidate.core.config import Office
 from consolidate.core.fmt import fmt_date
-from consolidate.render.kit import PREPARED_BY, Book, Sheet, cyclic_gc_paused
+from consolidate.render.kit import Book, Sheet, cyclic_gc_paused
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     Table,
@@ -30,13 +31,13 @@ from schemas.reports import report_columns
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def write_plan(data: PlanData, target: Path) -> WriteOutcome:
+def write_plan(data: PlanData, target: Path, office: Office) -> WriteOutcome:
     with cyclic_gc_paused():
-        return safe_write(target, lambda tmp: _plan_workbook(data, tmp))
+        return safe_write(target, lambda tmp: _plan_workbook(data, tmp, office))
 
 
-def _plan_workbook(data: PlanData, path: Path) -> None:
-    book = Book(path, data.horizon)
+def _plan_workbook(data: PlanData, path: Path, office: Office) -> None:
+    book = Book(path, data.horizon, office)
     try:
         _plan_summary(book, data)
         _plan_detail(book, data)
@@ -122,7 +123,7 @@ def _plan_summary(book: Book, data: PlanData) -> None:
     sh.para(
         f"Ghi chú: Nhiệm vụ được xếp theo tháng của thời hạn hoàn thành (“Quý III/{p.as_of.year}” "
         f"xếp vào tháng cuối quý). Danh mục theo văn bản giao ở trang “Theo văn bản giao”. "
-        f"{PREPARED_BY}.",
+        f"{book.office.prepared_by}.",
         st.note,
         line_height=15,
     )

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from consolidate.core.config import Office
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
-from consolidate.render.kit import FONT, PREPARED_BY, Book, Sheet, cyclic_gc_paused, excel_date
+from consolidate.render.kit import FONT, Book, Sheet, cyclic_gc_paused, excel_date
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     appendix_title,
@@ -30,13 +31,13 @@ from schemas.reports import detail_columns, report_column
 # --- projects -----------------------------------------------------------------------------------
 
 
-def write_projects(data: ProjectsData, target: Path) -> WriteOutcome:
+def write_projects(data: ProjectsData, target: Path, office: Office) -> WriteOutcome:
     with cyclic_gc_paused():
-        return safe_write(target, lambda tmp: _projects_workbook(data, tmp))
+        return safe_write(target, lambda tmp: _projects_workbook(data, tmp, office))
 
 
-def _projects_workbook(data: ProjectsData, path: Path) -> None:
-    book = Book(path, data.horizon)
+def _projects_workbook(data: ProjectsData, path: Path, office: Office) -> None:
+    book = Book(path, data.horizon, office)
     try:
         _projects_summary(book, data)
         _project_list(
@@ -174,7 +175,7 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
         "Ghi chú: Tỷ lệ giải ngân = giải ngân lũy kế / kế hoạch vốn năm. Tiến độ theo thời gian "
         f"= số ngày đã qua trong năm tính đến {fmt_date(data.as_of)} / số ngày của năm. Tỷ lệ "
         "cam kết tính trên các dự án chủ đầu tư đã ghi cam kết. Đơn vị tiền: triệu đồng. "
-        f"{PREPARED_BY}.",
+        f"{book.office.prepared_by}.",
         st.note,
         line_height=15,
     )

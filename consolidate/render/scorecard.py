@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from consolidate.core.config import SCORE_COMPONENTS
+from consolidate.core.config import SCORE_COMPONENTS, Office
 from consolidate.core.fmt import fmt_dt, fmt_num
-from consolidate.render.kit import FONT, PREPARED_BY, Book, Sheet, cyclic_gc_paused
+from consolidate.render.kit import FONT, Book, Sheet, cyclic_gc_paused
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.reports.history import History
 from consolidate.reports.scorecard import ScorecardData
@@ -45,13 +45,13 @@ COMPONENT_METHOD = {
 }
 
 
-def write_scorecard(data: ScorecardData, target: Path) -> WriteOutcome:
+def write_scorecard(data: ScorecardData, target: Path, office: Office) -> WriteOutcome:
     with cyclic_gc_paused():
-        return safe_write(target, lambda tmp: _workbook(data, tmp))
+        return safe_write(target, lambda tmp: _workbook(data, tmp, office))
 
 
-def _workbook(data: ScorecardData, path: Path) -> None:
-    book = Book(path, data.now)
+def _workbook(data: ScorecardData, path: Path, office: Office) -> None:
+    book = Book(path, data.now, office)
     try:
         _method(book, data)
         _ranking(book, data)
@@ -152,7 +152,7 @@ def _method(book: Book, data: ScorecardData) -> None:
         sh.ws.insert_chart(sh.row, 1, chart, {"x_offset": 10, "object_position": 1})
         sh.blank(14)
     sh.blank()
-    sh.para(f"{PREPARED_BY}. Bảng xếp hạng chi tiết: trang “Bảng điểm”.", st.note)
+    sh.para(f"{book.office.prepared_by}. Bảng xếp hạng chi tiết: trang “Bảng điểm”.", st.note)
 
 
 _RANK_COLUMNS: tuple[tuple[str, str, float, str], ...] = (

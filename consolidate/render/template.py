@@ -38,7 +38,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from consolidate.calendar.deadlines import MAX_YEAR, MIN_YEAR
-from consolidate.core.config import Calendar, Unit
+from consolidate.core.config import Calendar, Office, Unit
 from consolidate.render.template_fill import fill_template
 from consolidate.render.template_guide import write_guide
 from consolidate.render.template_kit import (
@@ -52,7 +52,6 @@ from consolidate.render.template_kit import (
     LIST_FIRST_ROW,
     MIN_ROWS,
     NUM_FORMATS,
-    OFFICE,
     OPTIONAL_FILL,
     PROTECTION,
     READABLE_PAGE_WIDTH,
@@ -84,13 +83,14 @@ def write_template(
     *,
     sheets: Sequence[SheetSpec] = SHEETS,
     calendar: Calendar | None = None,
+    office: Office | None = None,
 ) -> Path:
     """Write the empty unit template to ``path`` atomically and return ``path``.
 
-    ``sheets`` defaults to the specification; ``calendar`` (the workspace's) only changes
-    the deadlines quoted in the guide.
+    ``sheets`` defaults to the specification; ``calendar`` and ``office`` (the workspace's)
+    only change the deadlines and the office named in the guide and the file's properties.
     """
-    return _build(path, units, sheets, calendar or Calendar(), {}, {})
+    return _build(path, units, sheets, calendar or Calendar(), {}, {}, office or Office())
 
 
 def write_submission(
@@ -116,7 +116,7 @@ def write_submission(
     _check_keys(cover, rows, sheets)
     if template is not None:
         return fill_template(path, Path(template), cover, rows, sheets)
-    return _build(path, units, sheets, Calendar(), cover, rows)
+    return _build(path, units, sheets, Calendar(), cover, rows, Office())
 
 
 def _check_keys(
@@ -149,6 +149,7 @@ def _build(
     calendar: Calendar,
     cover: Mapping[str, object],
     rows: Mapping[str, Sequence[Mapping[str, object]]],
+    office: Office,
 ) -> Path:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
@@ -164,28 +165,28 @@ def _build(
         },
     )
     fmts = Formats(workbook)
-    _set_properties(workbook)
+    _set_properties(workbook, office)
     guide = workbook.add_worksheet(GUIDE_SHEET)
     cover_ws = workbook.add_worksheet(COVER_SHEET)
     data_ws = [workbook.add_worksheet(spec.name) for spec in sheets]
     lists = workbook.add_worksheet(HIDDEN_SHEET)
     has_units = _write_lists(workbook, lists, fmts, units, sheets)
-    write_guide(guide, fmts, sheets, calendar)
+    write_guide(guide, fmts, sheets, calendar, office)
     _write_cover(cover_ws, fmts, has_units, cover)
     for ws, spec in zip(data_ws, sheets, strict=True):
-        _write_data_sheet(ws, fmts, spec, has_units, rows.get(spec.key, ()))
+        _write_data_sheet(ws, fmts, spec, has_units, rows.get(spec.key, ()), office)
     guide.activate()
     workbook.close()
     return atomic_write(path, buffer.getvalue())
 
 
-def _set_properties(workbook: xlsxwriter.Workbook) -> None:
+def _set_properties(workbook: xlsxwriter.Workbook, office: Office) -> None:
     workbook.set_properties(
         {
             "title": "Mẫu báo cáo - Khung báo cáo chung",
             "subject": "Báo cáo tiến độ nhiệm vụ, dự án của Tổ giúp việc",
-            "author": OFFICE,
-            "company": OFFICE,
+            "author": office.full_name,
+            "company": office.full_name,
             "keywords": f"template_version={TEMPLATE_VERSION}",
             "comments": f"{VERSION_LABEL} {TEMPLATE_VERSION}",
         }
@@ -399,6 +400,7 @@ def _write_data_sheet(
     spec: SheetSpec,
     has_units: bool,
     data: Sequence[Mapping[str, object]],
+    office: Office,
 ) -> None:
     ncols = len(spec.columns)
     header = HEADER_ROW - 1
@@ -448,7 +450,8 @@ def _write_data_sheet(
             comment += f" Ví dụ: {col.example}."
         ws.write_comment(
             header, c, comment,
-            {"font_name": FONT, "font_size": 11, "x_scale": 2.2, "y_scale": 1.6, "author": OFFICE},
+            {"font_name": FONT, "font_size": 11, "x_scale": 2.2, "y_scale": 1.6,
+             "author": office.full_name},
         )  # fmt: skip
         ref = list_name(spec, col) if col.kind is Kind.CHOICE and col.choices else ""
         options = _validation(col.kind, col.label, prompt, col, has_units, ref)

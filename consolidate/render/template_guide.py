@@ -8,9 +8,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from consolidate.core.config import Calendar
+from consolidate.core.config import Calendar, Office
 from consolidate.render.template_kit import (
-    OFFICE_ROLE,
     OPTIONAL_FILL,
     RED,
     VERSION_LABEL,
@@ -24,9 +23,10 @@ from schemas.columns import SIX_CLEAR
 
 
 def write_guide(
-    ws: Worksheet, fmts: Formats, sheets: Sequence[SheetSpec], calendar: Calendar
+    ws: Worksheet, fmts: Formats, sheets: Sequence[SheetSpec], calendar: Calendar, office: Office
 ) -> None:
-    """A guide for a commune officer, generated from the spec and the calendar."""
+    """A guide for a commune officer, generated from the spec, the calendar and the office."""
+    role = office.role_in_sentence
     widths = (5, 26, 10, 52)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
@@ -105,7 +105,7 @@ def write_guide(
         "–",
     )
     para(
-        f"Kế hoạch chi tiết theo tháng, quý: gửi theo thời hạn tại văn bản đôn đốc của {OFFICE_ROLE}.",
+        f"Kế hoạch chi tiết theo tháng, quý: gửi theo thời hạn tại văn bản đôn đốc của {role}.",
         "–",
     )
 
@@ -189,7 +189,7 @@ def write_guide(
         "đơn vị. Không chuyển sang .xls, .pdf hay ảnh chụp.",
         "–",
     )
-    para(f"Gửi tệp qua thư điện tử cho {OFFICE_ROLE} theo địa chỉ đã thông báo.", "–")
+    para(f"Gửi tệp qua thư điện tử cho {role} theo địa chỉ đã thông báo.", "–")
 
     head(f"{section_no + 1}. Sau khi gửi")
     para(
@@ -203,7 +203,7 @@ def write_guide(
         "–",
     )
     para("Được gửi lại nhiều lần trước hạn; bản nhận được sau cùng là bản được tổng hợp.", "–")
-    para(f"Mọi vướng mắc xin liên hệ {OFFICE_ROLE}.", "")
+    para(f"Mọi vướng mắc xin liên hệ {role}.", "")
 
     print_setup(ws, landscape=False)
     ws.print_area(0, 0, row, 3)

@@ -45,8 +45,6 @@ RED = "#C00000"
 # Characters of 12 pt Times New Roman per unit of column width, slightly pessimistic.
 # Excel and LibreOffice do not grow merged rows for wrapped text, so we size them.
 CHARS_PER_WIDTH = 1.15
-OFFICE = "Sở Khoa học và Công nghệ tỉnh Đắk Lắk"
-OFFICE_ROLE = "cơ quan thường trực Tổ giúp việc (Sở Khoa học và Công nghệ)"
 NUM_FORMATS = {
     Kind.INT: "0",
     Kind.NUMBER: "General",

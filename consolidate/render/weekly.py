@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from consolidate.core.config import Office
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_pct
 from consolidate.render.kit import (
     EXCEL_EPOCH,
     FONT,
-    PREPARED_BY,
     STATUS_COLORS,
     Book,
     Sheet,
@@ -77,13 +77,13 @@ WEEKLY_SHEETS = (
 )
 
 
-def write_weekly(data: WeeklyData, target: Path) -> WriteOutcome:
+def write_weekly(data: WeeklyData, target: Path, office: Office) -> WriteOutcome:
     with cyclic_gc_paused():
-        return safe_write(target, lambda tmp: _weekly_workbook(data, tmp))
+        return safe_write(target, lambda tmp: _weekly_workbook(data, tmp, office))
 
 
-def _weekly_workbook(data: WeeklyData, path: Path) -> None:
-    book = Book(path, data.horizon, constant_memory=len(data.detail) > CONSTANT_MEMORY_ROWS)
+def _weekly_workbook(data: WeeklyData, path: Path, office: Office) -> None:
+    book = Book(path, data.horizon, office, constant_memory=len(data.detail) > CONSTANT_MEMORY_ROWS)
     try:
         book.reserve(WEEKLY_SHEETS)
         # Chi tiết first: streaming its rows also counts them (data.tally), so the other
@@ -265,7 +265,7 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
         f"thành đơn vị báo cáo, tính đến ngày chốt {fmt_date(data.as_of)}. “Sắp đến hạn”: chưa "
         f"hoàn thành, thời hạn trong {data.due_soon_days} ngày tới. “Quá hạn”: chưa hoàn thành "
         "và đã qua thời hạn, bất kể tình trạng đơn vị ghi. Nhiệm vụ “Thường xuyên” không tính "
-        f"quá hạn. {PREPARED_BY}.",
+        f"quá hạn. {book.office.prepared_by}.",
         st.note,
         line_height=15,
     )
