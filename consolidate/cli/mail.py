@@ -74,7 +74,7 @@ def mail_fetch(ctx: click.Context, as_json: bool) -> None:
 
 
 @mail.command("log", cls=Command)
-@click.option("-n", "--limit", default=50, show_default=True, help="Số thư gần nhất.")
+@click.option("-n", "--limit", default=50, show_default=True, metavar="SỐ", help="Số thư gần nhất.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.pass_context
 def mail_log(ctx: click.Context, limit: int, as_json: bool) -> None:
