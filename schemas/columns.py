@@ -310,7 +310,7 @@ PROJECTS = SheetSpec(
     name="Dự án",
     title="TIẾN ĐỘ DỰ ÁN KHOA HỌC, CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ NĂM 2026",
     optional=True,
-    help="Chỉ chủ đầu tư dự án điền; báo cáo ngày 05 và 20 hằng tháng.",
+    help="Chỉ chủ đầu tư dự án điền; kỳ báo cáo dự án ghi ở trang Hướng dẫn.",
     columns=(
         Column("stt", "STT", Kind.INT, width=6, detail=False),
         Column("project_code", "Mã dự án", width=12, report_width=11),

@@ -28,10 +28,10 @@ from consolidate.calendar.periods import (
     twice_monthly_containing,
     weekly_containing,
 )
-from consolidate.core.config import Calendar
+from consolidate.core.config import default_calendar
 from consolidate.core.errors import UsageError
 
-CAL = Calendar()
+CAL = default_calendar()
 TZ = CAL.tz
 
 

@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from consolidate.core.config import Calendar, Config, Unit, WeekdayTime, load_config
+from consolidate.core.config import Config, Unit, WeekdayTime, default_calendar, load_config
 from consolidate.core.errors import OutputError
 from consolidate.render.template import write_submission, write_template
 from consolidate.render.template_kit import (
@@ -314,8 +314,10 @@ def test_guide_is_generated_from_the_spec(wb: Workbook) -> None:
 
 
 def test_guide_follows_the_calendar(tmp_path: Path, units: list[Unit]) -> None:
-    calendar = Calendar(
-        weekly_cutoff=WeekdayTime(2, dtime(16, 30)), twice_monthly_cutoff_days=(10, 25)
+    calendar = dataclasses.replace(
+        default_calendar(),
+        weekly_cutoff=WeekdayTime(2, dtime(16, 30)),
+        twice_monthly_cutoff_days=(10, 25),
     )
     book = load_workbook(write_template(tmp_path / "t.xlsx", units, calendar=calendar))
     text = " ".join(str(c.value) for row in book[GUIDE_SHEET].iter_rows() for c in row if c.value)

@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,20 @@ REPORT_KINDS = ("weekly", "projects")
 HOLIDAY_RULES = ("keep", "next_workday", "previous_workday")
 SEVERITIES = ("warning", "error")
 
-WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6,
-    "thứ hai": 0, "thứ ba": 1, "thứ tư": 2, "thứ năm": 3, "thứ sáu": 4, "thứ bảy": 5,
-    "chủ nhật": 6,
-}  # fmt: skip
+#: The one list of weekday names (Monday = 0); configuration accepts either language.
 WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAY_NAMES_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = {
+    nfc(name).casefold(): day
+    for names in (WEEKDAY_NAMES_EN, WEEKDAY_NAMES_VI)
+    for day, name in enumerate(names)
+}
+
+
+def weekday_in_sentence(day: int) -> str:
+    """'thứ Năm', 'Chủ nhật': the name as it stands inside a Vietnamese sentence."""
+    name = WEEKDAY_NAMES_VI[day]
+    return "t" + name[1:] if name.startswith("Thứ") else name
 
 
 @dataclass(frozen=True)
@@ -72,15 +80,18 @@ class WeekdayTime:
 
 @dataclass(frozen=True)
 class Calendar:
-    timezone: str = "Asia/Ho_Chi_Minh"
-    weekly_cutoff: WeekdayTime = WeekdayTime(3, time(17, 0))
-    weekly_delivery: WeekdayTime = WeekdayTime(4, time(10, 0))
-    twice_monthly_cutoff_days: tuple[int, ...] = (5, 20)
-    twice_monthly_cutoff_time: time = time(17, 0)
-    twice_monthly_delivery_days: tuple[int, ...] = (7, 22)
-    twice_monthly_delivery_time: time = time(10, 0)
-    due_soon_days: int = 7
-    holiday_rule: str = "next_workday"
+    """Cut-offs, deliveries and the holiday rule. No defaults here: every default of the
+    calendar lives only in ``consolidate/data/default_config.toml`` (:func:`default_calendar`)."""
+
+    timezone: str
+    weekly_cutoff: WeekdayTime
+    weekly_delivery: WeekdayTime
+    twice_monthly_cutoff_days: tuple[int, ...]
+    twice_monthly_cutoff_time: time
+    twice_monthly_delivery_days: tuple[int, ...]
+    twice_monthly_delivery_time: time
+    due_soon_days: int
+    holiday_rule: str
 
     @property
     def tz(self) -> ZoneInfo:
@@ -248,7 +259,7 @@ class Config:
     archive: Path
     store: Path
     register: Path
-    calendar: Calendar = field(default_factory=Calendar)
+    calendar: Calendar = field(default_factory=lambda: default_calendar())
     validation: Validation = field(default_factory=Validation)
     projects: ProjectRules = field(default_factory=ProjectRules)
     units: list[Unit] = field(default_factory=list)
@@ -281,12 +292,74 @@ class Config:
                 ) from exc
 
 
+@cache
 def default_config_text() -> str:
     return (
         resources.files("consolidate.data")
         .joinpath("default_config.toml")
         .read_text(encoding="utf-8")
     )
+
+
+@cache
+def _default_calendar_table() -> dict[str, Any]:
+    table = tomllib.loads(default_config_text())["calendar"]
+    assert isinstance(table, dict)
+    return table
+
+
+def parse_calendar(cal: dict[str, Any]) -> Calendar:
+    """The ``[calendar]`` table of a workspace; a missing key takes its value from
+    ``default_config.toml``, the one place the calendar's defaults are written."""
+    default = _default_calendar_table()
+
+    def text(key: str) -> str:
+        return str(_get(cal, "calendar", key, default[key], str))
+
+    tz_name = text("timezone")
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _bad(
+            "calendar.timezone",
+            f"không biết múi giờ '{tz_name}'",
+            f'Ghi tên múi giờ IANA, ví dụ timezone = "{default["timezone"]}".',
+        ) from None
+    due_soon = _get(cal, "calendar", "due_soon_days", default["due_soon_days"], int)
+    if not 0 <= due_soon <= 90:
+        raise _bad(
+            "calendar.due_soon_days",
+            f"{due_soon} ngoài khoảng 0–90",
+            f"Ghi số ngày từ 0 đến 90, ví dụ {default['due_soon_days']}.",
+        )
+    return Calendar(
+        timezone=tz_name,
+        weekly_cutoff=_parse_weekday_time("calendar.weekly_cutoff", text("weekly_cutoff")),
+        weekly_delivery=_parse_weekday_time("calendar.weekly_delivery", text("weekly_delivery")),
+        twice_monthly_cutoff_days=_parse_days(
+            "calendar.twice_monthly_cutoff_days",
+            cal.get("twice_monthly_cutoff_days", default["twice_monthly_cutoff_days"]),
+        ),
+        twice_monthly_cutoff_time=_parse_time(
+            "calendar.twice_monthly_cutoff_time", text("twice_monthly_cutoff_time")
+        ),
+        twice_monthly_delivery_days=_parse_days(
+            "calendar.twice_monthly_delivery_days",
+            cal.get("twice_monthly_delivery_days", default["twice_monthly_delivery_days"]),
+        ),
+        twice_monthly_delivery_time=_parse_time(
+            "calendar.twice_monthly_delivery_time", text("twice_monthly_delivery_time")
+        ),
+        due_soon_days=due_soon,
+        holiday_rule=_choice(
+            "calendar.holiday_rule", cal.get("holiday_rule", default["holiday_rule"]), HOLIDAY_RULES
+        ),
+    )
+
+
+def default_calendar() -> Calendar:
+    """The calendar of ``default_config.toml``."""
+    return parse_calendar({})
 
 
 def init_workspace(directory: Path) -> Config:
@@ -335,10 +408,18 @@ def _get(table: dict[str, Any], section: str, key: str, default: Any, kind: type
 _KIND_VI = {str: "chuỗi trong ngoặc kép", int: "số nguyên", float: "số", list: "danh sách [..]"}
 
 
+def _example(key: str) -> str:
+    """The default of a ``calendar.*`` key as written in ``default_config.toml``."""
+    value = _default_calendar_table()[key.split(".")[-1]]
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
 def _parse_time(key: str, text: str) -> time:
     m = re.fullmatch(r"(\d{1,2})[:h](\d{2})", text.strip())
     if not m or not (0 <= int(m[1]) <= 23 and 0 <= int(m[2]) <= 59):
-        raise _bad(key, f"'{text}' không phải giờ hợp lệ", 'Ghi giờ dạng HH:MM, ví dụ "17:00".')
+        raise _bad(
+            key, f"'{text}' không phải giờ hợp lệ", f"Ghi giờ dạng HH:MM, ví dụ {_example(key)}."
+        )
     return time(int(m[1]), int(m[2]))
 
 
@@ -349,7 +430,7 @@ def _parse_weekday_time(key: str, text: str) -> WeekdayTime:
         raise _bad(
             key,
             f"'{text}' không rõ thứ và giờ",
-            'Ghi dạng "thursday 17:00" hoặc "thứ năm 17:00".',
+            f"Ghi thứ (tiếng Anh hoặc tiếng Việt, ví dụ thứ năm) rồi giờ, ví dụ {_example(key)}.",
         )
     return WeekdayTime(day, _parse_time(key, parts[1]))
 
@@ -361,7 +442,9 @@ def _parse_days(key: str, value: Any) -> tuple[int, ...]:
         or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 28 for d in value)
     ):
         raise _bad(
-            key, f"{value!r} không phải danh sách ngày", "Ghi dạng [5, 20]; mỗi ngày từ 1 đến 28."
+            key,
+            f"{value!r} không phải danh sách ngày",
+            f"Ghi dạng {_example(key)}; mỗi ngày từ 1 đến 28.",
         )
     return tuple(sorted(value))
 
@@ -633,48 +716,7 @@ def load_config(root: Path) -> Config:
     def path_of(key: str, default: str) -> Path:
         return root / _get(ws, "workspace", key, default, str)
 
-    tz_name = _get(cal, "calendar", "timezone", "Asia/Ho_Chi_Minh", str)
-    try:
-        ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _bad(
-            "calendar.timezone",
-            f"không biết múi giờ '{tz_name}'",
-            'Ghi timezone = "Asia/Ho_Chi_Minh".',
-        ) from None
-    due_soon = _get(cal, "calendar", "due_soon_days", 7, int)
-    if not 0 <= due_soon <= 90:
-        raise _bad(
-            "calendar.due_soon_days", f"{due_soon} ngoài khoảng 0–90", "Ghi số ngày, mặc định 7."
-        )
-    calendar = Calendar(
-        timezone=tz_name,
-        weekly_cutoff=_parse_weekday_time(
-            "calendar.weekly_cutoff", _get(cal, "calendar", "weekly_cutoff", "thursday 17:00", str)
-        ),
-        weekly_delivery=_parse_weekday_time(
-            "calendar.weekly_delivery",
-            _get(cal, "calendar", "weekly_delivery", "friday 10:00", str),
-        ),
-        twice_monthly_cutoff_days=_parse_days(
-            "calendar.twice_monthly_cutoff_days", cal.get("twice_monthly_cutoff_days", [5, 20])
-        ),
-        twice_monthly_cutoff_time=_parse_time(
-            "calendar.twice_monthly_cutoff_time",
-            _get(cal, "calendar", "twice_monthly_cutoff_time", "17:00", str),
-        ),
-        twice_monthly_delivery_days=_parse_days(
-            "calendar.twice_monthly_delivery_days", cal.get("twice_monthly_delivery_days", [7, 22])
-        ),
-        twice_monthly_delivery_time=_parse_time(
-            "calendar.twice_monthly_delivery_time",
-            _get(cal, "calendar", "twice_monthly_delivery_time", "10:00", str),
-        ),
-        due_soon_days=due_soon,
-        holiday_rule=_choice(
-            "calendar.holiday_rule", cal.get("holiday_rule", "next_workday"), HOLIDAY_RULES
-        ),
-    )
+    calendar = parse_calendar(cal)
     validation = Validation(
         six_clear=_choice("validation.six_clear", val.get("six_clear", "warning"), SEVERITIES),
         unknown_task_code=_choice(

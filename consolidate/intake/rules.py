@@ -32,7 +32,7 @@ def check_rules(
         ctx.add(
             "missing-sheet",
             f"{unit.name} là chủ đầu tư dự án nhưng tệp không có trang 'Dự án'.",
-            "Dùng mẫu báo cáo chuẩn và điền trang 'Dự án' (báo cáo ngày 05 và 20 hằng tháng).",
+            "Dùng mẫu báo cáo chuẩn và điền trang 'Dự án' (kỳ báo cáo dự án: xem trang 'Hướng dẫn').",
             severity="warning",
             sheet="Dự án",
         )

@@ -38,7 +38,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from consolidate.calendar.deadlines import MAX_YEAR, MIN_YEAR
-from consolidate.core.config import Calendar, Office, Unit
+from consolidate.core.config import Calendar, Office, Unit, default_calendar
 from consolidate.render.template_fill import fill_template
 from consolidate.render.template_guide import write_guide
 from consolidate.render.template_kit import (
@@ -90,7 +90,7 @@ def write_template(
     ``sheets`` defaults to the specification; ``calendar`` and ``office`` (the workspace's)
     only change the deadlines and the office named in the guide and the file's properties.
     """
-    return _build(path, units, sheets, calendar or Calendar(), {}, {}, office or Office())
+    return _build(path, units, sheets, calendar or default_calendar(), {}, {}, office or Office())
 
 
 def write_submission(
@@ -116,7 +116,7 @@ def write_submission(
     _check_keys(cover, rows, sheets)
     if template is not None:
         return fill_template(path, Path(template), cover, rows, sheets)
-    return _build(path, units, sheets, Calendar(), cover, rows, Office())
+    return _build(path, units, sheets, default_calendar(), cover, rows, Office())
 
 
 def _check_keys(

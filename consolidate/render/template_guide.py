@@ -8,7 +8,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from consolidate.core.config import Calendar, Office
+from consolidate.core.config import Calendar, Office, weekday_in_sentence
 from consolidate.render.template_kit import (
     OPTIONAL_FILL,
     RED,
@@ -212,4 +212,4 @@ def write_guide(
 
 
 def _weekday(index: int) -> str:
-    return ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")[index]
+    return weekday_in_sentence(index)
