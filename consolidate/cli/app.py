@@ -97,12 +97,34 @@ def _parse_args(
         raise
 
 
+def _metavar(param: click.Parameter) -> str | None:
+    """A Vietnamese placeholder for an option's value where click would print INTEGER..."""
+    if not isinstance(param, click.Option) or param.metavar or param.is_flag or param.count:
+        return param.metavar
+    kind = param.type
+    if isinstance(kind, click.Path):
+        return "TỆP" if not kind.dir_okay else "THƯ_MỤC" if not kind.file_okay else "ĐƯỜNG_DẪN"
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        return "SỐ"
+    if isinstance(kind, click.DateTime):
+        return "NGÀY_GIỜ"
+    if isinstance(kind, click.types.StringParamType):
+        return "CHUỖI"
+    return None  # closed lists show their choices
+
+
+def _vietnamese_metavars(command: click.Command) -> None:
+    for param in command.params:
+        param.metavar = _metavar(param)
+
+
 class Command(click.Command):
-    """A command with Vietnamese usage (``[TÙY_CHỌN]``); help texts are Vietnamese."""
+    """A command with Vietnamese usage (``[TÙY_CHỌN]``, ``SỐ``); help texts are Vietnamese."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
         super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return _parse_args(super().parse_args, ctx, args)
@@ -124,6 +146,7 @@ class Group(click.Group):
         kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
         kwargs.setdefault("subcommand_metavar", "LỆNH [ĐỐI_SỐ]...")
         super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return _parse_args(super().parse_args, ctx, args)
