@@ -299,3 +299,36 @@ def test_the_checks_catch_what_they_should(
     _write(tmp_path, files)
     found = violations(tmp_path, ("consolidate",))
     assert any(expected in p for p in found), found
+
+
+def test_every_product_exception_lives_in_errors_and_derives_from_one_base() -> None:
+    import builtins
+    import inspect
+
+    from consolidate.core import errors
+
+    builtin_exceptions = {
+        name
+        for name, obj in vars(builtins).items()
+        if isinstance(obj, type) and issubclass(obj, BaseException)
+    }
+    exception_names = builtin_exceptions | {
+        name for name, obj in vars(errors).items() if inspect.isclass(obj)
+    }
+    outside = []
+    for name, path in product_modules(REPO).items():
+        if name == "consolidate.core.errors":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                if bases & exception_names:
+                    outside.append(f"{name}.{node.name}")
+    assert outside == []
+    for name, obj in vars(errors).items():
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            assert issubclass(obj, errors.ConsolidateError), name
+            assert not issubclass(obj, ValueError | LookupError | OSError), name

@@ -12,6 +12,9 @@ ValueError`` somewhere up the stack would then take a bug for a typo.
 
 from __future__ import annotations
 
+from consolidate.core.codes import CODES
+from consolidate.core.findings import Severity
+
 
 class ConsolidateError(Exception):
     """Base class: something outside the submitted data stops the tool."""
@@ -74,12 +77,39 @@ class PeriodError(UsageError):
         super().__init__(message, hint)
 
 
-class DeadlineError(ConsolidateError):
+class DataError(ConsolidateError):
+    """A value in a submitted file cannot be understood: a signal inside the reader.
+
+    Bad data is a result, not a failure: the reader catches these and turns them into a
+    finding (code, sheet, cell, message, fix). One escaping to the CLI still ends with a
+    Vietnamese message and exit 2, never as a crash.
+    """
+
+
+class DeadlineError(DataError):
     """A deadline text is not one the grammar of :mod:`consolidate.calendar.deadlines` knows.
 
-    Raised while reading a cell: the reader turns it into a finding (bad data is a result);
-    ``str(err)`` is the Vietnamese explanation.
+    ``message`` is the Vietnamese explanation.
     """
+
+
+class BadValue(DataError):
+    """A cell value that cannot be read as its column's kind, as a catalogued code.
+
+    ``fix`` and ``severity`` default to the catalogue's (:mod:`consolidate.core.codes`).
+    """
+
+    def __init__(
+        self, code: str, message: str, fix: str | None = None, severity: Severity | None = None
+    ) -> None:
+        entry = CODES[code]
+        super().__init__(message, entry.fix if fix is None else fix)
+        self.code = code
+        self.fix = self.hint
+        self.severity: Severity = entry.severity if severity is None else severity
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class OutputClosed(ConsolidateError):

@@ -13,9 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from consolidate.calendar.deadlines import DeadlineError, parse_deadline
-from consolidate.core.codes import CODES
 from consolidate.core.config import UnitIndex
-from consolidate.core.findings import Severity
+from consolidate.core.errors import BadValue
 from consolidate.core.text import clean_multiline, label_key, legacy_encoding, nfc
 from consolidate.intake.cells import CellError, Formula
 from consolidate.intake.checked import Context, Table, display
@@ -24,22 +23,6 @@ from schemas import Column, Kind
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TEXT_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-
-
-class BadValue(ValueError):
-    """A cell value that cannot be read as its column's kind, as a catalogued code.
-
-    ``fix`` and ``severity`` default to the catalogue's (:mod:`consolidate.core.codes`).
-    """
-
-    def __init__(
-        self, code: str, message: str, fix: str | None = None, severity: Severity | None = None
-    ) -> None:
-        super().__init__(message)
-        entry = CODES[code]
-        self.code, self.message = code, message
-        self.fix = entry.fix if fix is None else fix
-        self.severity: Severity = entry.severity if severity is None else severity
 
 
 def parse_number(value: Any, label: str) -> float:

@@ -31,6 +31,7 @@ from filelock import FileLock, Timeout
 
 from consolidate.core.config import Config
 from consolidate.core.errors import MailError, StoreLocked
+from consolidate.core.files import write_atomic
 from consolidate.core.findings import DUPLICATE, REJECTED, Report
 from consolidate.mail import imap, ledger
 from consolidate.mail.config import MailSettings, mail_password
@@ -49,7 +50,7 @@ def checkpoint(name: str) -> None:
     if os.environ.get(PAUSE_AT_ENV) == name:
         marker = os.environ.get(PAUSE_FILE_ENV)
         if marker:
-            Path(marker).write_text(name, encoding="utf-8")
+            write_atomic(Path(marker), name)
         time.sleep(3600)
 
 
