@@ -246,6 +246,23 @@ def test_internal_failure_in_a_build_exits_3_with_a_crash_file(
     assert len(names) == 2 and all(CRASH_NAME.match(n) for n in names)
 
 
+def test_secrets_read_from_the_keyring_are_blanked_too(
+    workspace: Config, crash_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consolidate.core.secrets import remember
+
+    from_keyring = remember("khóa-từ-keyring-7f3a")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"login failed for {from_keyring}")
+
+    monkeypatch.setattr(build, "weekly_data", broken)
+    assert _run("-w", str(workspace.root), "weekly")[0] == 3
+    (crash,) = crash_dir.iterdir()
+    text = crash.read_text(encoding="utf-8")
+    assert "login failed for ***" in text and from_keyring not in text
+
+
 def test_crash_names_never_collide_within_one_second(tmp_path: Path) -> None:
     moment = datetime(2026, 6, 5, 8, 0, 0)
     names = {crash_path(tmp_path, moment).name for _ in range(200)}

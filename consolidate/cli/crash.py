@@ -4,8 +4,9 @@ Each crash gets its own file in the system's temporary folder,
 ``consolidate-loi-<YYYYmmdd-HHMMSS>-<pid>-<random>.txt``: two crashes in the same second (in
 one process or in two) never share a name. The text is the command line, the versions and
 the traceback, with the value of every environment variable whose name says it holds a
-secret (``CONSOLIDATE_MAIL_PASSWORD``, ``..._TOKEN``, ``..._KEY``...) replaced by ``***``
-wherever it appears.
+secret (``CONSOLIDATE_MAIL_PASSWORD``, ``..._TOKEN``, ``..._KEY``...) and every secret the
+process read elsewhere (:mod:`consolidate.core.secrets`, e.g. the keyring's mailbox
+password) replaced by ``***`` wherever it appears.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import secrets
 import sys
 import tempfile
 import traceback
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
 from consolidate import __version__
 from consolidate.core.files import write_atomic
+from consolidate.core.secrets import known as secrets_read
 
 PREFIX = "consolidate-loi-"
 
@@ -29,14 +32,15 @@ _SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH", re.IGNORECAS
 _MIN_SECRET_LEN = 3  # shorter values would blank out ordinary words
 
 
-def secret_values(environ: dict[str, str] | None = None) -> list[str]:
-    """Values of the environment variables whose name marks a secret, longest first."""
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Values of the environment variables whose name marks a secret and the secrets the
+    process registered (:mod:`consolidate.core.secrets`), longest first."""
     env = os.environ if environ is None else environ
-    values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= _MIN_SECRET_LEN}
-    return sorted(values, key=len, reverse=True)
+    values = {v for k, v in env.items() if _SECRET_NAME.search(k)} | set(secrets_read())
+    return sorted((v for v in values if len(v) >= _MIN_SECRET_LEN), key=len, reverse=True)
 
 
-def scrub(text: str, environ: dict[str, str] | None = None) -> str:
+def scrub(text: str, environ: Mapping[str, str] | None = None) -> str:
     for value in secret_values(environ):
         text = text.replace(value, "***")
     return text

@@ -24,6 +24,7 @@ from consolidate.core.config import (
     _parse_weekday_time,
 )
 from consolidate.core.errors import ConfigError, MailError
+from consolidate.core.secrets import remember
 
 PASSWORD_ENV = "CONSOLIDATE_MAIL_PASSWORD"
 KEYRING_SERVICE = "consolidate"
@@ -246,7 +247,7 @@ def mail_password(settings: MailSettings) -> str:
     except ImportError:  # pragma: no cover - keyring is a dependency
         stored = None
     if stored:
-        return stored
+        return remember(stored)
     raise MailError(
         f"Chưa có mật khẩu hộp thư cho tài khoản {settings.username}.",
         f"Đặt biến môi trường {PASSWORD_ENV}, hoặc lưu mật khẩu vào kho mật khẩu của hệ điều "
