@@ -35,6 +35,7 @@ from tests.helpers_store import add_rejected, add_submission, project, resend, t
 TZ_NAME = "Asia/Ho_Chi_Minh"
 WEEKLY_SHEETS = [
     "Tổng hợp",
+    "Xu hướng",
     "Quá hạn",
     "Sắp đến hạn",
     "Điểm nghẽn, kiến nghị",

@@ -231,3 +231,38 @@ def test_trends_json_keys_are_stable(loaded: tuple[Config, Store, list[hs.File]]
         "code": "U1",
         "statuses": {"2026-W26": "on_time", "2026-W27": "on_time", "2026-W28": "on_time"},
     }
+
+
+def test_weekly_workbook_has_the_trends_sheet(loaded: tuple[Config, Store, list[hs.File]]) -> None:
+    import openpyxl
+
+    from consolidate.build import build_weekly
+
+    config, store, _ = loaded
+    config.outbox.mkdir(parents=True, exist_ok=True)
+    built = build_weekly(config, store, week=hs.WEEKS[-1], now=hs.NOW)
+    expect = trends(config, store, _week(config, 5), hs.NOW)  # type: ignore[arg-type]
+    assert built.figures["trends"] == expect.records()
+    assert len(expect.records()) == 8  # [trends] weeks of the configuration
+    wb = openpyxl.load_workbook(built.path, read_only=True)
+    try:
+        assert wb.sheetnames[:2] == ["Tổng hợp", "Xu hướng"]
+        summary = [c for r in wb["Tổng hợp"].iter_rows(values_only=True) for c in r if c]
+        assert any(isinstance(c, str) and c.startswith("- So với tuần 27/2026: ") for c in summary)
+        rows = list(wb["Xu hướng"].iter_rows(values_only=True))
+        table = [r for r in rows if isinstance(r[0], int) and isinstance(r[1], str)
+                 and r[1].startswith("T")]  # fmt: skip
+        assert [r[1][:6] for r in table] == [f"T{w}/26" for w in range(21, 29)]
+        for r, rec in zip(table, expect.records(), strict=True):
+            assert r[2:7] == (rec["expected"], rec["on_time"], rec["late"], rec["missing"],
+                              rec["rejected"])  # fmt: skip
+            assert r[8:12] == (rec["tasks_total"], rec["tasks_done"], rec["overdue"],
+                               rec["due_soon"])  # fmt: skip
+        grid = [r for r in rows if isinstance(r[1], str) and r[1].startswith("Đơn vị U")]
+        u3 = next(r for r in grid if r[1] == "Đơn vị U3")
+        assert u3[4:10] == ("Đúng hạn", "Bị từ chối", "Trễ hạn", "Đúng hạn", "Bị từ chối",
+                            "Chưa BC")  # fmt: skip
+    finally:
+        wb.close()
+    charts = __import__("zipfile").ZipFile(built.path).namelist()
+    assert sum(1 for n in charts if n.startswith("xl/charts/chart")) == 3  # status + 2 lines

@@ -93,7 +93,8 @@ def test_streaming_mode_writes_the_same_content(
     streamed = build_weekly(workspace, store, "2026-W22", now=friday(workspace)).path
     assert {ws.title: list(ws.values) for ws in openpyxl.load_workbook(streamed)} == normal
     with zipfile.ZipFile(streamed) as z:
-        detail = z.read("xl/worksheets/sheet6.xml").decode("utf-8")
+        # Chi tiết is the 7th sheet (after Tổng hợp, Xu hướng, three appendices, reporting)
+        detail = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
         assert "<f>" not in detail
     assert re.search(r't="inlineStr"><is><t>=HYPERLINK\("http://x","y"\)</t>', detail)
 
@@ -104,6 +105,7 @@ def test_weekly_layout(workspace: Config, store: Store) -> None:
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
         "Tổng hợp",
+        "Xu hướng",
         "Quá hạn",
         "Sắp đến hạn",
         "Điểm nghẽn, kiến nghị",

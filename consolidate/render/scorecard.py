@@ -8,7 +8,6 @@ tuần`` (unit × week: the reporting status of each week, as in that week's rep
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,12 @@ import pandas as pd
 
 from consolidate.core.config import SCORE_COMPONENTS, Office
 from consolidate.core.fmt import fmt_dt, fmt_num
-from consolidate.render.kit import FONT, Book, Sheet, cyclic_gc_paused
+from consolidate.render.kit import FONT, Book, cyclic_gc_paused
 from consolidate.render.output import WriteOutcome, safe_write
-from consolidate.reports.history import History
+from consolidate.render.trends import status_grid
 from consolidate.reports.scorecard import ScorecardData
-from consolidate.reports.selection import EXTRA, LATE, MISSING, ON_TIME, REJECTED
 
 BAND_COLORS = {"A": "#C6EFCE", "B": "#E2EFDA", "C": "#FFEB9C", "D": "#FCE4D6", "E": "#FFC7CE"}
-#: Short labels of the reporting status for the unit × period grids.
-GRID_LABELS = {
-    ON_TIME: "Đúng hạn",
-    LATE: "Trễ hạn",
-    MISSING: "Chưa BC",
-    REJECTED: "Bị từ chối",
-    EXTRA: "Gửi thêm",
-    "": "—",
-}
-
 COMPONENT_METHOD = {
     "reporting": "Số kỳ nộp đúng hạn + hệ số × số kỳ nộp trễ hạn, chia cho số kỳ phải báo cáo "
     "(báo cáo tuần và, với chủ đầu tư, báo cáo dự án).",
@@ -212,57 +200,3 @@ def _ranking(book: Book, data: ScorecardData) -> None:
         "cùng trong khoảng; giải ngân chỉ áp dụng cho chủ đầu tư. Ô trống: không áp dụng.",
         st.note,
     )
-
-
-def status_grid(book: Book, name: str, hist: History, title: str) -> Sheet:
-    """Unit × period: the reporting status of each unit in each period."""
-    periods = hist.periods
-    widths = [6, 30] + [9.5] * len(periods)
-    sh = book.sheet(name, widths)
-    st = sh.st
-    sh.merged(title, st.title, height=22)
-    sh.para(
-        "Đúng hạn / Trễ hạn / Chưa BC (chưa báo cáo) / Bị từ chối (chờ gửi lại) / Gửi thêm "
-        "(ngoài danh sách phải báo cáo); “—”: kỳ đó đơn vị không phải báo cáo.",
-        st.caption,
-    )
-    sh.blank()
-    header_row = sh.header(["STT", "Đơn vị", *(_short(p.key) for p in periods)])
-    fmts = status_formats(book)
-    grid = hist.grid()
-    for i, (code, row) in enumerate(zip(grid.index, grid.to_numpy().tolist(), strict=True), 1):
-        sh.cells(
-            [i, hist.unit_names.get(code, code), *(GRID_LABELS.get(s, s) for s in row)],
-            [st.td_center, st.td, *(fmts.get(s, st.td_center) for s in row)],
-        )
-    sh.ws.freeze_panes(header_row + 1, 2)
-    return sh
-
-
-def _short(key: str) -> str:
-    """'2026-W23' -> 'T23/26'; '2026-06/1' -> '06/1/26'."""
-    if "-W" in key:
-        year, week = key.split("-W")
-        return f"T{week}/{year[2:]}"
-    ym, n = key.split("/")
-    year, month = ym.split("-")
-    return f"{month}/{n}/{year[2:]}"
-
-
-def status_formats(book: Book) -> dict[str, Any]:
-    cell = {"font_name": FONT, "font_size": 10, "border": 1, "align": "center", "valign": "top"}
-    colors = {
-        ON_TIME: ("#C6EFCE", "#006100"),
-        LATE: ("#FFEB9C", "#7F4F00"),
-        MISSING: ("#FFC7CE", "#9C0006"),
-        REJECTED: ("#FCE4D6", "#833C0B"),
-        EXTRA: ("#EDEDED", "#404040"),
-        "": ("#FFFFFF", "#7F7F7F"),
-    }
-    return {
-        s: book.wb.add_format({**cell, "bg_color": fill, "font_color": font})
-        for s, (fill, font) in colors.items()
-    }
-
-
-__all__: Sequence[str] = ("status_formats", "status_grid", "write_scorecard")

@@ -32,6 +32,7 @@ from consolidate.render.shared import (
     sources_sheet,
     table,
 )
+from consolidate.render.trends import trends_sheet
 from consolidate.render.wording import CARRIED_LABEL, usage_label
 from consolidate.reports.rows import TaskRow
 from consolidate.reports.status import (
@@ -68,6 +69,7 @@ _SHORT_STATUS = {
 
 WEEKLY_SHEETS = (
     "Tổng hợp",
+    "Xu hướng",
     "Quá hạn",
     "Sắp đến hạn",
     "Điểm nghẽn, kiến nghị",
@@ -85,11 +87,13 @@ def write_weekly(data: WeeklyData, target: Path, office: Office) -> WriteOutcome
 def _weekly_workbook(data: WeeklyData, path: Path, office: Office) -> None:
     book = Book(path, data.horizon, office, constant_memory=len(data.detail) > CONSTANT_MEMORY_ROWS)
     try:
-        book.reserve(WEEKLY_SHEETS)
+        book.reserve([s for s in WEEKLY_SHEETS if s != "Xu hướng" or data.trends is not None])
         # Chi tiết first: streaming its rows also counts them (data.tally), so the other
         # sheets need no second pass over the store.
         _task_detail(book, data)
         _weekly_summary(book, data)
+        if data.trends is not None:
+            trends_sheet(book, data.trends, data.due_soon_days)
         _task_appendix(book, data, overdue=True)
         _task_appendix(book, data, overdue=False)
         _task_issues(book, data)
@@ -167,6 +171,9 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
         lines.append(
             f"- {t.carried} nhiệm vụ lấy từ số liệu kỳ trước của đơn vị chưa báo cáo kỳ này."
         )
+    comparison = data.trends.comparison() if data.trends is not None else ""
+    if comparison:
+        lines.append(f"- {comparison.rstrip('.')} (xem trang “Xu hướng”).")
     for line in lines:
         sh.para(line, st.para, line_height=15.5)
     sh.blank(height=8)

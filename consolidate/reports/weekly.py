@@ -11,6 +11,7 @@ from consolidate.core.config import Config
 from consolidate.reports.rows import RegisterTask, TaskRows, TaskTally, register_tasks
 from consolidate.reports.selection import Selection, report_horizon, select_snapshots, unit_lookup
 from consolidate.reports.status import STATUSES
+from consolidate.reports.trends import Trends, trends
 from consolidate.store.db import Store
 
 # --- weekly -----------------------------------------------------------------------------------
@@ -26,6 +27,8 @@ class WeeklyData:
     detail: TaskRows
     register: list[RegisterTask]
     unit_names: dict[str, str]
+    #: The last weeks side by side (``Xu hướng``), ending with this one; None if not asked.
+    trends: Trends | None = None
 
     @property
     def tally(self) -> TaskTally:
@@ -63,11 +66,15 @@ class WeeklyData:
                 "with_bottleneck_or_proposal": len(t.issues),
                 "register_unreported": len(self.unreported_register),
             },
+            "trends": self.trends.records() if self.trends is not None else [],
         }
 
 
-def weekly_data(config: Config, store: Store, period: Period, now: datetime) -> WeeklyData:
-    """Everything the weekly workbook shows. Task rows are read when first iterated."""
+def weekly_data(
+    config: Config, store: Store, period: Period, now: datetime, *, with_trends: bool = True
+) -> WeeklyData:
+    """Everything the weekly workbook shows. Task rows are read when first iterated; the
+    ``Xu hướng`` of the last weeks (``[trends] weeks``) is computed unless not wanted."""
     cal = config.calendar
     horizon = report_horizon(period, now, next_period(cal, period).cutoff)
     selection = select_snapshots(config, store, period, "weekly", horizon)
@@ -82,4 +89,5 @@ def weekly_data(config: Config, store: Store, period: Period, now: datetime) -> 
         detail=detail,
         register=register_tasks(config, store),
         unit_names={u.code: u.name for u in config.units},
+        trends=trends(config, store, period, now) if with_trends else None,
     )
