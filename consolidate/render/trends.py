@@ -119,7 +119,7 @@ def trends_sheet(book: Book, data: Trends, due_soon_days: int) -> None:
     first, last = data.periods[0], data.periods[-1]
     sh.para(
         f"Từ {first.label.lower()} đến {last.label.lower()}; mỗi tuần là số liệu của báo cáo "
-        f"tuần đó (hạn chốt 17:00 thứ Năm), trạng thái nhiệm vụ tính đến ngày chốt của tuần.",
+        f"tuần đó, trạng thái nhiệm vụ tính đến ngày chốt của tuần (ghi trong ngoặc).",
         st.caption,
     )
     comparison = data.comparison()
