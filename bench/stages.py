@@ -27,8 +27,8 @@ INGEST_STAGES: tuple[tuple[str, str, str], ...] = (
 )
 #: Nested: render includes Chi tiết and close.
 WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
-    ("consolidate.reports.weekly", "weekly_data", "query + derived status (weekly_data)"),
-    ("consolidate.render.weekly", "write_weekly", "render, all sheets (write_weekly)"),
+    ("consolidate.build", "weekly_data", "query + derived status (weekly_data)"),
+    ("consolidate.build", "write_weekly", "render, all sheets (write_weekly)"),
     ("consolidate.render.weekly", "_task_detail", "  of which Chi tiết rows"),
     (
         "consolidate.render.kit",
