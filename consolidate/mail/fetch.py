@@ -36,7 +36,14 @@ from consolidate.core.findings import DUPLICATE, REJECTED, Report
 from consolidate.mail import imap, ledger
 from consolidate.mail.config import MailSettings, mail_password
 from consolidate.mail.extract import Extracted, extract
-from consolidate.mail.reply import ReplyInput, compose_reply, header_text, never_answer, sender_of
+from consolidate.mail.reply import (
+    Outgoing,
+    ReplyInput,
+    compose_reply,
+    header_text,
+    never_answer,
+    sender_of,
+)
 from consolidate.store.db import Store, utc_iso
 
 #: Test hook: ``CONSOLIDATE_MAIL_PAUSE_AT=<checkpoint>`` makes the pass write the file named
@@ -244,9 +251,8 @@ def _batch(
     finally:
         # What arrived before a dropped connection is judged and answered all the same.
         _judge(config, store, items)
-        for item in items:
-            result.messages.append(_answer(config, settings, store, item))
-            handled.append(item.uid)
+        result.messages.extend(_answer(config, settings, store, items))
+        handled.extend(item.uid for item in items)
     return handled
 
 
@@ -373,61 +379,70 @@ def _own_verdict(store: Store, row: int, sha: str) -> Report | None:
     return store.verdict_of(sha)
 
 
-def _answer(config: Config, settings: MailSettings, store: Store, item: _Pending) -> MessageOutcome:
-    """Link the verdicts and queue the one reply, in one transaction."""
-    outcome = MessageOutcome(
-        item.uid, item.sender, header_text(item.message, "Subject"), item.kind,
-        item.received_at, list(item.reports), item.note,
-    )  # fmt: skip
-    answerable = item.kind in (KIND_REPORT, KIND_EMPTY) and bool(item.sender)
+def _answer(
+    config: Config, settings: MailSettings, store: Store, items: list[_Pending]
+) -> list[MessageOutcome]:
+    """Link the verdicts and queue the one reply of each message of the batch, in one
+    transaction (the replies are composed before it)."""
     now = datetime.now(UTC)
-    outgoing = None
-    if answerable:
-        if ledger.replies_in_last_hour(store.db, item.sender, now) >= (
-            settings.max_replies_per_sender_per_hour
-        ):
-            outcome.note = (
-                f"không trả lời: đã gửi {settings.max_replies_per_sender_per_hour} thư cho "
-                f"{item.sender} trong một giờ"
+    cap = settings.max_replies_per_sender_per_hour
+    in_batch: dict[str, int] = {}
+    prepared: list[tuple[_Pending, MessageOutcome, Outgoing | None]] = []
+    for item in items:
+        outcome = MessageOutcome(
+            item.uid, item.sender, header_text(item.message, "Subject"), item.kind,
+            item.received_at, list(item.reports), item.note,
+        )  # fmt: skip
+        outgoing = None
+        if item.kind in (KIND_REPORT, KIND_EMPTY) and item.sender:
+            sent = ledger.replies_in_last_hour(store.db, item.sender, now)
+            if sent + in_batch.get(item.sender, 0) >= cap:
+                outcome.note = f"không trả lời: đã gửi {cap} thư cho {item.sender} trong một giờ"
+            else:
+                in_batch[item.sender] = in_batch.get(item.sender, 0) + 1
+                extracted = item.extracted or Extracted()
+                outgoing = compose_reply(
+                    config,
+                    settings,
+                    ReplyInput(
+                        item.message,
+                        item.sender,
+                        item.received_at,
+                        item.reports,
+                        list(extracted.notes),
+                        list(extracted.others),
+                    ),
+                )
+        prepared.append((item, outcome, outgoing))
+    with store.transaction() as db:
+        for item, outcome, outgoing in prepared:
+            db.executemany(
+                "UPDATE mail_attachments SET verdict=? WHERE message=? AND position=?",
+                [(r.verdict, item.row, n) for n, r in enumerate(item.reports)],
             )
-        else:
-            extracted = item.extracted or Extracted()
-            outgoing = compose_reply(
-                config,
-                settings,
-                ReplyInput(
-                    item.message,
-                    item.sender,
-                    item.received_at,
-                    item.reports,
-                    list(extracted.notes),
-                    list(extracted.others),
+            if outgoing is not None:
+                queued = ledger.queue(
+                    db,
+                    kind="reply",
+                    dedup_key=f"reply:{item.row}",
+                    recipients=outgoing.recipients,
+                    subject=outgoing.subject,
+                    message_id=outgoing.message_id,
+                    eml=outgoing.eml,
+                    message=item.row,
+                )
+                outcome.reply_queued = queued is not None
+            answered = item.kind in (KIND_REPORT, KIND_EMPTY)
+            db.execute(
+                "UPDATE mail_messages SET status=?, kind=?, note=? WHERE id=?",
+                (
+                    ledger.ANSWERED if answered else ledger.IGNORED,
+                    item.kind,
+                    outcome.note or None,
+                    item.row,
                 ),
             )
-    with store.transaction() as db:
-        for position, report in enumerate(item.reports):
-            db.execute(
-                "UPDATE mail_attachments SET verdict=? WHERE message=? AND position=?",
-                (report.verdict, item.row, position),
-            )
-        if outgoing is not None:
-            queued = ledger.queue(
-                db,
-                kind="reply",
-                dedup_key=f"reply:{item.row}",
-                recipients=outgoing.recipients,
-                subject=outgoing.subject,
-                message_id=outgoing.message_id,
-                eml=outgoing.eml,
-                message=item.row,
-            )
-            outcome.reply_queued = queued is not None
-        status = ledger.ANSWERED if item.kind in (KIND_REPORT, KIND_EMPTY) else ledger.IGNORED
-        db.execute(
-            "UPDATE mail_messages SET status=?, kind=?, note=? WHERE id=?",
-            (status, item.kind, outcome.note or None, item.row),
-        )
-    return outcome
+    return [outcome for _item, outcome, _out in prepared]
 
 
 def check_connection(config: Config, settings: MailSettings) -> list[tuple[bool, str]]:

@@ -5,11 +5,15 @@ and the reminders. Also: which incoming messages must never be answered."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
-from email.policy import SMTP
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from consolidate.core.text import nfc
 from consolidate.mail.config import MailSettings, unit_addresses
 from consolidate.mail.names import safe_name
 
+_SMTP_COMPAT = compat32.clone(linesep="\r\n")
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 FOOTER = (
     "Thư này do hệ thống tiếp nhận báo cáo của Sở Khoa học và Công nghệ gửi tự động. "
@@ -126,16 +131,29 @@ def build_message(
     cc: list[str],
     subject: str,
     body: str,
-    attachments: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    attachments: Sequence[tuple[str, bytes]] = (),
     in_reply_to: str = "",
     references: str = "",
 ) -> Outgoing:
-    msg = EmailMessage()
+    """A mail as bytes (CRLF, ready for SMTP). Built with the ``email.mime`` classes and
+    the compat32 policy: the same standard output (RFC 2047 subject, RFC 2231 attachment
+    names, base64 UTF-8 text) at about half the cost of ``EmailMessage`` in a flood."""
+    text = MIMEText(body, "plain", "utf-8")
+    msg: Message
+    if attachments:
+        msg = MIMEMultipart()
+        msg.attach(text)
+        for name, data in attachments:
+            part = MIMEApplication(data, XLSX_TYPE[1])
+            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+            msg.attach(part)
+    else:
+        msg = text
     msg["From"] = settings.sender
     msg["To"] = ", ".join(to)
     if cc:
         msg["Cc"] = ", ".join(cc)
-    msg["Subject"] = subject
+    msg["Subject"] = Header(subject, "utf-8").encode()
     msg["Date"] = format_datetime(datetime.now(config.calendar.tz))
     message_id = make_msgid("consolidate", _domain(settings))
     msg["Message-ID"] = message_id
@@ -145,10 +163,7 @@ def build_message(
     # RFC 3834: an automatic answer; asks the units' autoresponders not to answer it.
     msg["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(body)
-    for name, data in attachments:
-        msg.add_attachment(data, XLSX_TYPE[0], XLSX_TYPE[1], filename=name)
-    return Outgoing([*to, *cc], subject, message_id, msg.as_bytes(policy=SMTP))
+    return Outgoing([*to, *cc], subject, message_id, msg.as_bytes(policy=_SMTP_COMPAT))
 
 
 def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> Outgoing:
