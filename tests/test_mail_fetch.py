@@ -278,3 +278,65 @@ def test_dovecot_stopped_mid_pass_rest_processed_after_restart_none_twice(
     assert _rows(config, "SELECT count(*) FROM mail_outbox") == [(n,)]
     assert len(smtp_sink.received) == n
     assert all("\\Seen" in f for f in dovecot.flags().values())
+
+
+def test_replies_capped_per_sender_per_hour_and_several_unit_addresses(
+    workspace: Config, dovecot, smtp_sink, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from consolidate.core.config import load_config
+    from tests.mailservers import PASSWORD, configure, mail_config_text
+
+    configure(
+        workspace.root,
+        mail_config_text(dovecot.port, smtp_sink.port, max_replies_per_sender_per_hour=2),
+    )
+    path = workspace.root / "consolidate.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            'code = "SNV"\nname = "Sở Nội vụ"\naliases = ["SNV"]\nkind = "so-ban-nganh"\nemail = ""',
+            'code = "SNV"\nname = "Sở Nội vụ"\naliases = ["SNV"]\nkind = "so-ban-nganh"\n'
+            'email = ["vanthu@snv.daklak.gov.vn", "Chuyenvien.SNV@gmail.com"]',
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CONSOLIDATE_MAIL_PASSWORD", PASSWORD)
+    config = load_config(workspace.root)
+    data = report_bytes(config, tmp_path, SNV)
+    dovecot.append(
+        [
+            (
+                message("nhanvien@gmail.com", f"BC {i}", [(f"bc{i}.xlsx", data)]).as_bytes(),
+                at("2026-06-04T09:00"),
+            )
+            for i in range(4)
+        ]
+    )
+    result = _fetch(config)
+    assert [m.reply_queued for m in result.messages] == [True, True, False, False]
+    assert "không trả lời" in result.messages[-1].note
+    assert len(smtp_sink.received) == 2
+    assert sorted(smtp_sink.received[0].rcpt_tos) == [
+        "chuyenvien.snv@gmail.com",
+        "nhanvien@gmail.com",
+        "vanthu@snv.daklak.gov.vn",
+    ]
+
+
+def test_a_store_of_an_older_schema_gains_the_mail_ledger(workspace: Config) -> None:
+    import sqlite3
+
+    with Store(workspace.store, workspace.archive):
+        pass
+    db = sqlite3.connect(workspace.store)
+    for table in ("mail_reminders", "mail_outbox", "mail_attachments", "mail_messages"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with Store(workspace.store, workspace.archive) as store:
+        version = store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+        assert store.pending() == []
+    assert version[0] == "3"
+    assert {"mail_messages", "mail_attachments", "mail_outbox", "mail_reminders"} <= tables

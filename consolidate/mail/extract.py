@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import PurePosixPath
@@ -59,10 +60,20 @@ def extract(message: Message, max_bytes: int) -> Extracted:
     return out
 
 
+def _leaves(message: Message) -> Iterator[Message]:
+    """The leaf parts and the forwarded messages (not descended into: they are walked
+    with their own label)."""
+    if message.get_content_type() == "message/rfc822" or not message.is_multipart():
+        yield message
+        return
+    payload = message.get_payload()
+    for sub in payload if isinstance(payload, list) else []:
+        if isinstance(sub, Message):
+            yield from _leaves(sub)
+
+
 def _walk(message: Message, max_bytes: int, out: Extracted, via: str, depth: int) -> None:
-    for part in message.walk():
-        if part is message and part.is_multipart():
-            continue
+    for part in _leaves(message):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             if depth >= MAX_DEPTH:
@@ -71,8 +82,6 @@ def _walk(message: Message, max_bytes: int, out: Extracted, via: str, depth: int
             for sub in inner if isinstance(inner, list) else []:
                 if isinstance(sub, Message):
                     _walk(sub, max_bytes, out, "thư chuyển tiếp", depth + 1)
-            continue
-        if part.is_multipart():
             continue
         name = decode_filename(part)
         disposition = (part.get_content_disposition() or "").lower()
