@@ -51,7 +51,7 @@ class _Servers:
         self.dovecot = Dovecot()
         self.sink = SmtpSink(free_port())
         self.sink.start()
-        configure(root, mail_config_text(self.dovecot.port, self.sink.port, batch_size=200))
+        configure(root, mail_config_text(self.dovecot.port, self.sink.port))
         os.environ["CONSOLIDATE_MAIL_PASSWORD"] = PASSWORD
 
     def close(self) -> None:

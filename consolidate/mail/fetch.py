@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import email
 import hashlib
-import os
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from consolidate.core.config import Config
 from consolidate.core.errors import MailError, StoreLocked
-from consolidate.core.files import write_atomic
 from consolidate.core.findings import DUPLICATE, REJECTED, Report
 from consolidate.mail import imap, ledger
 from consolidate.mail.config import MailSettings, mail_password
@@ -46,19 +42,7 @@ from consolidate.mail.reply import (
 )
 from consolidate.store.db import Store, utc_iso
 
-#: Test hook: ``CONSOLIDATE_MAIL_PAUSE_AT=<checkpoint>`` makes the pass write the file named
-#: by ``CONSOLIDATE_MAIL_PAUSE_FILE`` and wait there (a test then kills it with SIGKILL).
-PAUSE_AT_ENV, PAUSE_FILE_ENV = "CONSOLIDATE_MAIL_PAUSE_AT", "CONSOLIDATE_MAIL_PAUSE_FILE"
-
 KIND_REPORT, KIND_EMPTY, KIND_AUTO, KIND_COPY = "report", "no-attachment", "auto", "copy"
-
-
-def checkpoint(name: str) -> None:
-    if os.environ.get(PAUSE_AT_ENV) == name:
-        marker = os.environ.get(PAUSE_FILE_ENV)
-        if marker:
-            write_atomic(Path(marker), name)
-        time.sleep(3600)
 
 
 @dataclass
@@ -207,7 +191,6 @@ def _pass(
         for start in range(0, len(todo), settings.batch_size):
             batch = todo[start : start + settings.batch_size]
             handled = _batch(config, settings, store, mailbox, folder, validity, batch, result)
-            checkpoint("answered")
             _mark(mailbox, settings, store, folder, validity, handled)
             for outcome in result.messages[-len(batch) :]:
                 if on_message:
@@ -339,7 +322,6 @@ def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
         got = ingest_blobs(config, blobs, source="email")
         for judged in got.reports:
             by_sha.setdefault(judged.sha256, []).append(judged)
-    checkpoint("judged")
     for item in items:
         if item.kind != KIND_REPORT or item.extracted is None:
             continue
