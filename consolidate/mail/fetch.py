@@ -316,7 +316,8 @@ def _judge(config: Config, store: Store, items: list[_Pending]) -> None:
             if done is not None:
                 earlier[sha] = done
             else:
-                blobs.append((att.name, att.data, item.received_at))
+                # the safe name: feedback files are named after it (never a path as sent)
+                blobs.append((att.safe, att.data, item.received_at))
     by_sha: dict[str, list[Report]] = {}
     if blobs:
         got = ingest_blobs(config, blobs, source="email")
