@@ -246,6 +246,21 @@ def test_internal_failure_in_a_build_exits_3_with_a_crash_file(
     assert len(names) == 2 and all(CRASH_NAME.match(n) for n in names)
 
 
+def test_a_value_error_inside_a_build_is_a_bug_not_a_typo(
+    workspace: Config, crash_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: any ValueError in a build became exit 2 with click's English "Invalid value"."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("invalid literal for int() with base 10: 'x'")
+
+    monkeypatch.setattr(build, "weekly_data", broken)
+    code, _, err = _run("-w", str(workspace.root), "weekly", "--week", "2026-W23")
+    assert code == 3 and "Invalid value" not in err
+    (crash,) = crash_dir.iterdir()
+    assert "ValueError: invalid literal" in crash.read_text(encoding="utf-8")
+
+
 def test_secrets_read_from_the_keyring_are_blanked_too(
     workspace: Config, crash_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
