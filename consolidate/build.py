@@ -25,6 +25,12 @@ from consolidate.calendar.periods import (
 )
 from consolidate.core.config import Config
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
+from consolidate.documents.reports import (
+    plan_document,
+    projects_document,
+    weekly_document,
+    write_document,
+)
 from consolidate.render.plan import write_plan
 from consolidate.render.projects import write_projects
 from consolidate.render.weekly import write_weekly
@@ -47,16 +53,18 @@ class BuildResult:
     note: str  # Vietnamese note when the usual name was busy, else ""
     summary: str
     figures: dict[str, Any]
+    document: Path | None = None  # the NĐ 30 Word report next to the workbook
 
     @property
     def paths(self) -> list[Path]:
-        return [self.path]
+        return [self.path] + ([self.document] if self.document else [])
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "report": self.report,
             "period": self.period.to_dict(),
             "path": str(self.path),
+            "document": str(self.document) if self.document else None,
             "note": self.note,
             "summary": self.summary,
             "figures": self.figures,
@@ -90,6 +98,10 @@ def _units_line(sel: Selection) -> str:
     return line
 
 
+def _document_line(path: Path) -> str:
+    return f"\nVăn bản Word (Nghị định 30): {path.name}"
+
+
 def _notes(preliminary: Period | None, write_note: str) -> str:
     """Lines appended to every build summary: figures not final yet, a versioned file name."""
     out = ""
@@ -108,6 +120,9 @@ def build_weekly(
     period = parse_week(config.calendar, week) if week else current_weekly(config.calendar, moment)
     data = weekly_data(config, store, period, moment)
     outcome = write_weekly(data, config.outbox / weekly_file_name(period), config.office)
+    doc = write_document(
+        weekly_document(data, config.office, moment.date()), outcome.path.with_suffix(".docx")
+    )
     t = data.tally
     summary = (
         f"Đã lập báo cáo {period.label.lower()} (chốt {fmt_dt(period.cutoff)}): {outcome.path.name}\n"
@@ -116,8 +131,11 @@ def build_weekly(
         f"{t.by_status[DONE_ON_TIME] + t.by_status[DONE_LATE]} đã hoàn thành; "
         f"{fmt_pct(t.six_pct)} ghi đủ 06 rõ."
     )
+    summary += _document_line(doc.path)
     summary += _notes(period if data.preliminary else None, outcome.note)
-    return BuildResult("weekly", period, outcome.path, outcome.note, summary, data.figures())
+    return BuildResult(
+        "weekly", period, outcome.path, outcome.note, summary, data.figures(), doc.path
+    )
 
 
 def build_projects(
@@ -129,6 +147,9 @@ def build_projects(
     chosen = parse_twice_monthly(cal, period) if period else current_twice_monthly(cal, moment)
     data = projects_data(config, store, chosen, moment)
     outcome = write_projects(data, config.outbox / projects_file_name(chosen), config.office)
+    doc = write_document(
+        projects_document(data, config.office, moment.date()), outcome.path.with_suffix(".docx")
+    )
     total = data.total()
     rate = "—" if total.rate is None else fmt_pct(total.rate)
     summary = (
@@ -138,8 +159,11 @@ def build_projects(
         f"giải ngân {fmt_num(total.disbursed)} triệu đồng ({rate}); "
         f"{total.n_lagging} dự án chậm giải ngân; {total.n_no_policy} dự án chưa phê duyệt chủ trương."
     )
+    summary += _document_line(doc.path)
     summary += _notes(chosen if data.preliminary else None, outcome.note)
-    return BuildResult("projects", chosen, outcome.path, outcome.note, summary, data.figures())
+    return BuildResult(
+        "projects", chosen, outcome.path, outcome.note, summary, data.figures(), doc.path
+    )
 
 
 def build_plan(
@@ -162,14 +186,18 @@ def build_plan(
         period = current_month(cal, moment)
     data = plan_data(config, store, period, moment)
     outcome = write_plan(data, config.outbox / plan_file_name(period), config.office)
+    doc = write_document(
+        plan_document(data, config.office, moment.date()), outcome.path.with_suffix(".docx")
+    )
     summary = (
         f"Đã lập kế hoạch chi tiết {period.label}: {outcome.path.name}\n"
         f"Nhiệm vụ có thời hạn trong kỳ: {data.n_due} (từ {len(data.snapshots)} đơn vị); "
         f"thường xuyên: {len(data.recurring)}; quá hạn từ trước chưa hoàn thành: "
         f"{len(data.overdue_before)}; số liệu tính đến ngày {fmt_date(data.as_of)}."
     )
+    summary += _document_line(doc.path)
     summary += _notes(None, outcome.note)
-    return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures())
+    return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures(), doc.path)
 
 
 def _unit_dict(u: UnitReporting, report: str) -> dict[str, Any]:

@@ -478,6 +478,6 @@ def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
             ),
         )
     for built in builds:
-        outputs.append(Path(built.path))
+        outputs.extend(Path(path) for path in built.paths)
         notes.append(built.summary)
     return outputs

@@ -30,7 +30,8 @@ def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, *
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
     click.echo(result.summary)
-    click.echo(f"Đã ghi: {result.path}")
+    for path in result.paths:
+        click.echo(f"Đã ghi: {path}")
 
 
 @click.command(cls=Command)

@@ -123,6 +123,7 @@ class Office:
     group_name: str = "Tổ giúp việc về CCHC, thể chế, KHCN,\nĐMST, CĐS và phát triển nguồn nhân lực"
     office_role: str = "Cơ quan thường trực Tổ giúp việc"  # what the office is to that body
     doc_prefix: str = "BC-SKHCN"  # document number: "Số: …/BC-SKHCN"
+    letter_prefix: str = "SKHCN-VP"  # a letter (công văn, don-doc): "Số: …/SKHCN-VP"
     signer_authority: str = "KT. GIÁM ĐỐC"  # "KT. GIÁM ĐỐC", "TL. …", "" when signing in person
     signer_title: str = "PHÓ GIÁM ĐỐC"
     signer_name: str = ""  # empty: the name is written by hand
@@ -209,22 +210,6 @@ class Scorecard:
         return min(self.bands, key=lambda b: b.low)
 
 
-@dataclass(frozen=True)
-class Office:
-    """Who issues the official documents (Word reports, đôn đốc letters): the [office] section."""
-
-    province: str = "Đắk Lắk"
-    parent_agency: str = "UBND tỉnh Đắk Lắk"
-    office_name: str = "Sở Khoa học và Công nghệ"
-    doc_prefix: str = "SKHCN"
-    drafting_unit: str = "VP"
-    signer_authority: str = "KT. GIÁM ĐỐC"
-    signer_title: str = "PHÓ GIÁM ĐỐC"
-    signer_name: str = ""
-    recipients: tuple[str, ...] = ("Lãnh đạo Sở",)
-    addressee: str = "Ủy ban nhân dân tỉnh Đắk Lắk"
-
-
 class UnitIndex:
     """Resolve what a person typed (name, code or alias) to a configured unit."""
 
@@ -278,7 +263,6 @@ class Config:
     calendar: Calendar = field(default_factory=lambda: default_calendar())
     validation: Validation = field(default_factory=Validation)
     projects: ProjectRules = field(default_factory=ProjectRules)
-    office: Office = field(default_factory=Office)
     units: list[Unit] = field(default_factory=list)
     trends: Trends = field(default_factory=Trends)
     scorecard: Scorecard = field(default_factory=Scorecard)
@@ -757,32 +741,6 @@ def load_config(root: Path) -> Config:
         office=_parse_office(data.get("office", {})),
         units=_parse_units(data.get("units")),
         trends=_parse_trends(data.get("trends", {})),
-        office=_parse_office(data.get("office", {})),
         scorecard=_parse_scorecard(data.get("scorecard", {})),
     )
 
-
-def _parse_office(table: dict[str, Any]) -> Office:
-    """The [office] section; every key optional (the defaults are the Department's)."""
-    d = Office()
-    texts = {
-        key: nfc(_get(table, "office", key, getattr(d, key), str)).strip()
-        for key in (
-            "province", "parent_agency", "office_name", "doc_prefix", "drafting_unit",
-            "signer_authority", "signer_title", "signer_name", "addressee",
-        )
-    }  # fmt: skip
-    for key in ("province", "parent_agency", "office_name", "doc_prefix"):
-        if not texts[key]:
-            raise _bad(f"office.{key}", "để trống", f"Ghi giá trị, ví dụ {getattr(d, key)!r}.")
-    recipients = table.get("recipients", list(d.recipients))
-    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-        raise _bad(
-            "office.recipients",
-            "không phải danh sách chuỗi",
-            'Ghi dạng recipients = ["UBND tỉnh (để b/c)", "Lãnh đạo Sở"].',
-        )
-    return Office(
-        **texts,
-        recipients=tuple(nfc(r).strip().rstrip(";.,") for r in recipients if r.strip()),
-    )
