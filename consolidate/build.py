@@ -197,7 +197,9 @@ def build_plan(
     )
     summary += _document_line(doc.path)
     summary += _notes(None, outcome.note)
-    return BuildResult("plan", period, outcome.path, outcome.note, summary, data.figures(), doc.path)
+    return BuildResult(
+        "plan", period, outcome.path, outcome.note, summary, data.figures(), doc.path
+    )
 
 
 def _unit_dict(u: UnitReporting, report: str) -> dict[str, Any]:

@@ -340,20 +340,19 @@ class OfficialDocument:
         left_w = round(70 * TWIPS_PER_MM)
         right_w = PORTRAIT_TWIPS - left_w
         tbl = _tbl([left_w, right_w], borders=False)
-        center = {"align": "center"}
         left = [
-            _para(o.parent_agency.upper(), 12, **center),
-            _para(o.office_name.upper(), 12, bold=True, **center),
-            _para("", 2, border_top=True, indent_mm=(23, 23), **center),
-            _para(f"Số: {self.number}", 13, before_pt=4, **center),
+            _para(o.parent_agency.upper(), 12, align="center"),
+            _para(o.office_name.upper(), 12, bold=True, align="center"),
+            _para("", 2, border_top=True, indent_mm=(23, 23), align="center"),
+            _para(f"Số: {self.number}", 13, before_pt=4, align="center"),
         ]
         if subject:
-            left.append(_para(subject, 12, **center))
+            left.append(_para(subject, 12, align="center"))
         right = [
-            _para(NATIONAL_TITLE, 12, bold=True, **center),
-            _para(MOTTO, 13, bold=True, **center),
-            _para("", 2, border_top=True, indent_mm=(18, 18), **center),
-            _para(date_line(o.province, when), 14, italic=True, before_pt=4, **center),
+            _para(NATIONAL_TITLE, 12, bold=True, align="center"),
+            _para(MOTTO, 13, bold=True, align="center"),
+            _para("", 2, border_top=True, indent_mm=(18, 18), align="center"),
+            _para(date_line(o.province, when), 14, italic=True, before_pt=4, align="center"),
         ]
         tbl.append(_tr([_tc(left_w, left), _tc(right_w, right)]))
         self._add(tbl)
@@ -385,9 +384,7 @@ class OfficialDocument:
 
     def para(self, pieces: Piece | Sequence[Piece], *, italic: bool = False) -> None:
         """A body paragraph: 14 pt, justified, first line indented 1 cm, 6 pt after."""
-        self._add(
-            _para(pieces, BODY_PT, italic=italic, first_line_mm=10, after_pt=6, line=1.1)
-        )
+        self._add(_para(pieces, BODY_PT, italic=italic, first_line_mm=10, after_pt=6, line=1.1))
 
     def last(self, text: str) -> None:
         """The closing sentence ending in ``./.``, kept on the page of the signature."""
@@ -409,13 +406,14 @@ class OfficialDocument:
         for i, name in enumerate(recipients):
             end = "." if i == len(recipients) - 1 else ";"
             left.append(_para(f"- {name}{end}", 11, align="left"))
-        center = {"align": "center"}
         right = []
         if o.signer_authority:
-            right.append(_para(o.signer_authority.upper(), 14, bold=True, before_pt=6, **center))
-        right.append(_para(o.signer_title.upper(), 14, bold=True, **center))
-        right.append(_para("\n\n\n", 14, **center))
-        right.append(_para(o.signer_name or "", 14, bold=True, **center))
+            right.append(
+                _para(o.signer_authority.upper(), 14, bold=True, before_pt=6, align="center")
+            )
+        right.append(_para(o.signer_title.upper(), 14, bold=True, align="center"))
+        right.append(_para("\n\n\n", 14, align="center"))
+        right.append(_para(o.signer_name or "", 14, bold=True, align="center"))
         tbl.append(_tr([_tc(left_w, left), _tc(right_w, right)]))
         self._add(tbl)
 

@@ -177,9 +177,7 @@ def weekly_document(data: WeeklyData, office: Office, when: date) -> OfficialDoc
     longest = sorted(overdue, key=lambda r: -(r.days_overdue or 0))[:TOP]
     if longest:
         doc.para("Các nhiệm vụ quá hạn lâu nhất:")
-        doc.bullets(
-            _task_line(r, names, f"quá hạn {r.days_overdue} ngày") + ";" for r in longest
-        )
+        doc.bullets(_task_line(r, names, f"quá hạn {r.days_overdue} ngày") + ";" for r in longest)
     doc.para(
         f"3. Nhiệm vụ sắp đến hạn trong {data.due_soon_days} ngày tới: "
         f"{t.by_status[DUE_SOON]} nhiệm vụ (chi tiết tại Phụ lục II)."
@@ -207,7 +205,7 @@ def weekly_document(data: WeeklyData, office: Office, when: date) -> OfficialDoc
     requests = []
     if t.by_status[OVERDUE]:
         requests.append(
-            f"Chỉ đạo các đơn vị có nhiệm vụ quá hạn (Phụ lục I) khẩn trương hoàn thành, báo cáo "
+            "Chỉ đạo các đơn vị có nhiệm vụ quá hạn (Phụ lục I) khẩn trương hoàn thành, báo cáo "
             "rõ nguyên nhân và thời hạn hoàn thành mới."
         )
     if t.by_status[DUE_SOON]:
@@ -317,7 +315,7 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
         f"{fmt_num(data.path_tolerance_pct)} điểm %), chi tiết tại Phụ lục I; "
         f"{total.n_no_policy} dự án chưa được phê duyệt chủ trương đầu tư."
     )
-    lag = sorted(data.lagging, key=lambda x: (x.rate if x.rate is not None else 0.0))[:TOP]
+    lag = sorted(data.lagging, key=lambda x: x.rate if x.rate is not None else 0.0)[:TOP]
     if lag:
         doc.para("Các dự án có tỷ lệ giải ngân thấp nhất:")
         doc.bullets(
