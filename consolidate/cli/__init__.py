@@ -7,7 +7,7 @@ commands so that ``consolidate --help`` starts fast.
 
 from __future__ import annotations
 
-from consolidate.cli import demo, history, ingest, mail, register, reports, workspace
+from consolidate.cli import demo, dondoc, history, ingest, mail, register, reports, workspace
 from consolidate.cli.app import main
 
 main.add_commands(workspace.COMMANDS)
@@ -17,5 +17,6 @@ main.add_commands(reports.COMMANDS)
 main.add_commands(demo.COMMANDS)
 main.add_commands(history.COMMANDS)
 main.add_commands(mail.COMMANDS)
+main.add_commands(dondoc.COMMANDS)
 
 __all__ = ["main"]

@@ -265,11 +265,17 @@ class OfficialDocument:
     """A Word document in NĐ 30 format, written paragraph by paragraph."""
 
     def __init__(self, office: Office, *, kind_code: str = "BC") -> None:
+        """``kind_code`` "BC" (báo cáo), "KH" (kế hoạch); "" for a letter (công văn), whose
+        number is ``…/SKHCN-VP`` (office, then drafting unit)."""
         self.office = office
         self.doc: Any = Document()
         self.body = self.doc.element.body
         self._sect_pr = self.body.sectPr
-        self.number = f"{BLANK_NUMBER}/{kind_code}-{office.doc_prefix}"
+        if kind_code:
+            self.number = f"{BLANK_NUMBER}/{kind_code}-{office.doc_prefix}"
+        else:
+            tail = f"-{office.drafting_unit}" if office.drafting_unit else ""
+            self.number = f"{BLANK_NUMBER}/{office.doc_prefix}{tail}"
         self._setup_styles()
         self._setup_section(self.doc.sections[0], landscape=False, restart=False)
 
