@@ -374,5 +374,6 @@ def test_restart_after_a_killed_report_leaves_no_temporary_file(
     with Store(workspace.store, workspace.archive) as store:
         build_weekly(workspace, store, week=WEEK, now=FRIDAY)
     assert sorted(p.name for p in workspace.outbox.iterdir() if p.is_file()) == [
-        f"Bao-cao-tuan-{WEEK}.xlsx"
+        f"Bao-cao-tuan-{WEEK}.docx",
+        f"Bao-cao-tuan-{WEEK}.xlsx",
     ]
