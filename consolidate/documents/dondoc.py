@@ -24,10 +24,10 @@ from typing import Any
 from consolidate.calendar.deadlines import RECURRING
 from consolidate.core.config import Config, Office, Unit
 from consolidate.core.errors import ConfigError
+from consolidate.core.files import WriteOutcome, write_versioned
 from consolidate.core.fmt import fmt_date
 from consolidate.documents.nd30 import Column, OfficialDocument
 from consolidate.documents.reports import SUBJECT_TASKS, roman
-from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.reports.rows import TaskRow, TaskRows
 from consolidate.reports.selection import latest_snapshots, unit_lookup
 from consolidate.reports.status import DONE_STATUSES, OVERDUE
@@ -307,7 +307,7 @@ def build_don_doc(
             f"{fmt_date(as_of)}; không lập công văn đôn đốc."
         )
         return DonDocResult(None, "", summary, data.figures())
-    outcome: WriteOutcome = safe_write(
+    outcome: WriteOutcome = write_versioned(
         config.outbox / don_doc_file_name(as_of, unit),
         don_doc_document(data, config.office, config).save,
     )

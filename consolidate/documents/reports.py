@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Office
+from consolidate.core.files import WriteOutcome, write_versioned
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
 from consolidate.documents.nd30 import Column, OfficialDocument
-from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.reports.plan import PlanData
 from consolidate.reports.projects import ProjectsData
 from consolidate.reports.rows import ProjectRow, TaskRow
@@ -480,4 +480,4 @@ def _plan_rows(rows: Sequence[TaskRow], names: dict[str, str]) -> Iterator[Seque
 
 def write_document(doc: OfficialDocument, target: Path) -> WriteOutcome:
     """Write next to the workbook through the same safe write (a busy name gets ``(2)``)."""
-    return safe_write(target, doc.save)
+    return write_versioned(target, doc.save)
