@@ -21,13 +21,15 @@ OFFICE_TOML = """
 province = "Đắk Lắk"
 parent_agency = "UBND tỉnh Đắk Lắk"
 office_name = "Sở Khoa học và Công nghệ"
-doc_prefix = "SKHCN"
-drafting_unit = "VP"
+group_name = "Tổ giúp việc"
+office_role = "Cơ quan thường trực Tổ giúp việc"
+doc_prefix = "BC-SKHCN"
+letter_prefix = "SKHCN-VP"
 signer_authority = "KT. GIÁM ĐỐC"
 signer_title = "PHÓ GIÁM ĐỐC"
 signer_name = "Trần Văn Bình"
 addressee = "Ủy ban nhân dân tỉnh Đắk Lắk"
-recipients = ["UBND tỉnh (để b/c)", "Giám đốc Sở (để b/c)"]
+recipients = ["Như trên", "UBND tỉnh (để b/c)", "Giám đốc Sở (để b/c)", "Lưu: VT, VP"]
 """
 
 

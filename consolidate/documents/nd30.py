@@ -265,17 +265,18 @@ class OfficialDocument:
     """A Word document in NĐ 30 format, written paragraph by paragraph."""
 
     def __init__(self, office: Office, *, kind_code: str = "BC") -> None:
-        """``kind_code`` "BC" (báo cáo), "KH" (kế hoạch); "" for a letter (công văn), whose
-        number is ``…/SKHCN-VP`` (office, then drafting unit)."""
+        """``kind_code`` "BC" (báo cáo: ``…/BC-SKHCN``), "KH" (kế hoạch: ``…/KH-SKHCN``);
+        "" for a letter (công văn: ``…/SKHCN-VP``, ``office.letter_prefix``)."""
         self.office = office
         self.doc: Any = Document()
         self.body = self.doc.element.body
         self._sect_pr = self.body.sectPr
-        if kind_code:
-            self.number = f"{BLANK_NUMBER}/{kind_code}-{office.doc_prefix}"
-        else:
-            tail = f"-{office.drafting_unit}" if office.drafting_unit else ""
-            self.number = f"{BLANK_NUMBER}/{office.doc_prefix}{tail}"
+        if not kind_code:
+            self.number = f"{BLANK_NUMBER}/{office.letter_prefix}"
+        elif kind_code == "BC" or not office.doc_prefix.startswith("BC-"):
+            self.number = f"{BLANK_NUMBER}/{office.doc_prefix}"
+        else:  # a plan: "…/KH-SKHCN" from "BC-SKHCN"
+            self.number = f"{BLANK_NUMBER}/{kind_code}-{office.doc_prefix[3:]}"
         self._setup_styles()
         self._setup_section(self.doc.sections[0], landscape=False, restart=False)
 
@@ -423,10 +424,9 @@ class OfficialDocument:
         tbl.append(_tr([_tc(left_w, left), _tc(right_w, right)]))
         self._add(tbl)
 
-    def recipients(self, extra_first: Sequence[str] = ("Như trên",)) -> list[str]:
-        """``Như trên``, the configured recipients, then ``Lưu: VT, <drafting unit>``."""
-        lu = ", ".join(x for x in ("VT", self.office.drafting_unit) if x)
-        return [*extra_first, *self.office.recipients, f"Lưu: {lu}"]
+    def recipients(self) -> list[str]:
+        """``Nơi nhận`` as configured (``Như trên`` … ``Lưu: VT``)."""
+        return list(self.office.recipients)
 
     # --- appendices ------------------------------------------------------------------------
 
