@@ -743,4 +743,3 @@ def load_config(root: Path) -> Config:
         trends=_parse_trends(data.get("trends", {})),
         scorecard=_parse_scorecard(data.get("scorecard", {})),
     )
-
