@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from consolidate.core.config import Config, Unit, default_config_text, load_config
+from consolidate.core.config import Config, Unit, load_config
 from consolidate.demo import (
     BOTTLENECKS,
     LEADERS,
@@ -156,27 +156,18 @@ def bench_units(defaults: Sequence[Unit]) -> list[Unit]:
     return [*defaults, *extra]
 
 
-def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def write_workspace(root: Path) -> Config:
     """A workspace with the bench units and the demo task register imported."""
     from consolidate.core.config import init_workspace
+    from consolidate.core.units import units_csv_text
     from consolidate.demo import write_register_workbook
     from consolidate.intake.register import import_register
 
     config = init_workspace(root)
     units = bench_units(config.units)
-    blocks = [
-        "\n[[units]]\n"
-        f"code = {_toml_string(u.code)}\nname = {_toml_string(u.name)}\naliases = []\n"
-        f'kind = "{u.kind}"\nemail = ""\nreports = ["weekly"]\n'
-        for u in units[len(config.units) :]
-    ]
-    (root / "consolidate.toml").write_text(
-        default_config_text() + "".join(blocks), encoding="utf-8"
-    )
+    assert config.units_path is not None
+    config.units_path.parent.mkdir(parents=True, exist_ok=True)
+    config.units_path.write_text(units_csv_text(units), encoding="utf-8")
     config = load_config(root)
     write_register_workbook(config.register, REGISTER_ROWS, config.units)
     import_register(config)

@@ -83,7 +83,7 @@ def plan_file_name(period: Period) -> str:
     return f"Ke-hoach-chi-tiet-{period.file_key}.xlsx"
 
 
-def _units_line(sel: Selection) -> str:
+def _units_line(sel: Selection, limit: int | None = 8) -> str:
     c = sel.counts()
     line = (
         f"Đơn vị: {c['reported']}/{c['expected']} đã báo cáo ({c['on_time']} đúng hạn, "
@@ -91,8 +91,9 @@ def _units_line(sel: Selection) -> str:
     )
     missing = [u.name for u in sel.expected if not u.reported]
     if missing:
-        shown = ", ".join(missing[:8]) + (
-            f" và {len(missing) - 8} đơn vị khác" if len(missing) > 8 else ""
+        limit = len(missing) if limit is None else limit
+        shown = ", ".join(missing[:limit]) + (
+            f" và {len(missing) - limit} đơn vị khác" if len(missing) > limit else ""
         )
         line += f"\n  Chưa có báo cáo kỳ này: {shown}."
     return line
@@ -261,8 +262,16 @@ def submission_status(config: Config, store: Store, now: datetime | None = None)
         state = "đang nhận" if moment <= period.cutoff else "đã chốt"
         lines.append(
             f"{what} — {period.label} (hạn chốt {fmt_dt(period.cutoff)}, {state}):\n  "
-            + _units_line(sel).replace("\n", "\n  ")
+            + _units_line(sel, limit=None).replace("\n", "\n  ")
         )
+        if sel.unknown_files:  # the officer's business, not the leaders' (defect 10)
+            names = ", ".join(f.original_name for f in sel.unknown_files[:10])
+            more = len(sel.unknown_files) - 10
+            lines.append(
+                f"  {len(sel.unknown_files)} tệp không xác định được đơn vị: {names}"
+                + (f" và {more} tệp khác" if more > 0 else "")
+                + " (phản hồi trong outbox/phan-hoi/)."
+            )
     out["summary"] = "\n".join(lines)
     return out
 

@@ -54,6 +54,18 @@ def test_init_creates_a_workspace(tmp_path: Path) -> None:
         assert folder.is_dir()
 
 
+# A unit list written in consolidate.toml itself (still allowed; wins over data/don-vi.csv).
+UNITS_TOML = "".join(
+    f'\n[[units]]\ncode = "{code}"\nname = "{name}"\nreports = [{reports}]\n'
+    for code, name, reports in (
+        ("SKHCN", "Sở Khoa học và Công nghệ", '"weekly", "projects"'),
+        ("STP", "Sở Tư pháp", '"weekly"'),
+        ("STC", "Sở Tài chính", '"weekly"'),
+        ("SNV", "Sở Nội vụ", '"weekly"'),
+    )
+)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
@@ -80,7 +92,7 @@ def test_init_creates_a_workspace(tmp_path: Path) -> None:
     ],
 )
 def test_bad_config_names_the_key_and_the_fix(tmp_path: Path, old: str, new: str, key: str) -> None:
-    text = default_config_text()
+    text = default_config_text() + UNITS_TOML
     assert old in text
     (tmp_path / CONFIG_NAME).write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as err:

@@ -113,3 +113,44 @@ def test_never_crashes_with_anything_but_deadline_error(text: str) -> None:
         parse_deadline(text)
     except DeadlineError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "end"),
+    [
+        ("hằng tuần", RECURRING, None),
+        ("Hàng tuần", RECURRING, None),
+        ("02 lần/tháng", RECURRING, None),
+        ("định kỳ 2 lần / tháng", RECURRING, None),
+        ("giai đoạn 2026 - 2030", YEAR, date(2030, 12, 31)),
+        ("Giai đoạn 2026–2030", YEAR, date(2030, 12, 31)),
+        ("trong tháng 5, tháng 6/2026", MONTH, date(2026, 6, 30)),
+        ("tháng 5, tháng 6", MONTH, date(2026, 6, 30)),
+        ("trước 30/6", DATE, date(2026, 6, 30)),
+        ("trước ngày 30/5", DATE, date(2026, 5, 30)),
+        ("trong tháng 7", MONTH, date(2026, 7, 31)),
+        ("trong kỳ họp thường lệ giữa năm 2026", MONTH, date(2026, 7, 31)),
+        ("Trình HĐND tỉnh trong kỳ họp thường lệ cuối năm 2026", MONTH, date(2026, 12, 31)),
+    ],
+)
+def test_deadlines_as_the_province_writes_them(text: str, kind: str, end: date | None) -> None:
+    """Defect 17: these rejected the whole file."""
+    assert parse_deadline(text, year=2026) == Deadline(kind, end)
+
+
+def test_session_rule_is_configurable() -> None:
+    from consolidate.calendar.deadlines import SessionRule
+
+    rule = SessionRule(mid_year_month=6, year_end_month=11)
+    assert parse_deadline("kỳ họp thường lệ giữa năm 2026", sessions=rule).end == date(2026, 6, 30)
+    assert parse_deadline("kỳ họp thường lệ cuối năm 2026", sessions=rule).end == date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["trước 30/6", "tháng 5, tháng 6", "tháng 5 hoặc tháng 6/2026", "sớm", "giai đoạn 2030 - 2026"],
+)
+def test_truly_ambiguous_deadlines_are_still_refused_with_examples(text: str) -> None:
+    with pytest.raises(DeadlineError) as err:
+        parse_deadline(text)  # no year of the period known
+    assert "ví dụ" in str(err.value).casefold() or "trước năm bắt đầu" in str(err.value)

@@ -165,13 +165,17 @@ def test_unit_matched_by_code_or_alias(workspace: Config, tmp_path: Path, typed:
     assert report.unit_code == "SKHCN", report.findings
 
 
-def test_legacy_tcvn3_unit_name_is_reported_not_matched(workspace: Config, tmp_path: Path) -> None:
+def test_legacy_tcvn3_unit_name_is_converted_with_a_warning(
+    workspace: Config, tmp_path: Path
+) -> None:
     path = submission(
         workspace, tmp_path / "a.xlsx", cover_data=cover(unit="Së Khoa häc vµ C«ng nghÖ")
     )
     (report,) = _ingest(workspace, path)
-    assert report.verdict == "rejected"
-    assert "legacy-encoding" in _codes(report)
+    assert report.verdict == "accepted" and report.unit_code == "SKHCN"
+    (warning,) = [f for f in report.findings if f.code == "legacy-encoding"]
+    assert warning.severity == "warning" and warning.sheet == "Thông tin chung" and warning.cell
+    assert "TCVN3" in warning.message and "“Sở Khoa học và Công nghệ”" in warning.message
 
 
 def test_as_of_in_the_future_is_rejected(workspace: Config, tmp_path: Path) -> None:

@@ -722,10 +722,14 @@ AUTHORITY_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"cover_data": cover(unit="Sở Không Tồn Tại")},
         "unknown-unit",
     ),
-    "unit name in TCVN3": ({"cover_data": cover(unit="Së Y tÕ")}, "legacy-encoding"),
+    "unit name in a legacy font no table reads": (
+        {"cover_data": cover(unit="Së Y tÕ ¿¿")},
+        "legacy-encoding",
+    ),
+    # TCVN3 is converted to Unicode (defect 3): "Së Y tÕ" is Sở Y tế, another unit.
     "lead unit in TCVN3": (
         {"tasks": [task_row(1), task_row(2, lead_unit="Së Y tÕ")]},
-        "legacy-encoding",
+        "other-unit-task",
     ),
 }
 

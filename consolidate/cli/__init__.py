@@ -7,11 +7,22 @@ commands so that ``consolidate --help`` starts fast.
 
 from __future__ import annotations
 
-from consolidate.cli import demo, dondoc, history, ingest, mail, register, reports, workspace
+from consolidate.cli import (
+    demo,
+    dondoc,
+    history,
+    ingest,
+    mail,
+    register,
+    reports,
+    units,
+    workspace,
+)
 from consolidate.cli.app import main
 
 main.add_commands(workspace.COMMANDS)
 main.add_commands(register.COMMANDS)
+main.add_commands(units.COMMANDS)
 main.add_commands(ingest.COMMANDS)
 main.add_commands(reports.COMMANDS)
 main.add_commands(demo.COMMANDS)

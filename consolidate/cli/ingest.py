@@ -18,6 +18,27 @@ def report_line(report: Any) -> str:
     return watch.report_line(report)
 
 
+def _received_moment(text: str | None, config: Any) -> Any:
+    """``--received-at`` checked against the clock: a moment in the future (a year typed
+    2062 for 2026) is the officer's typo (exit 2), never an error sent to the unit."""
+    from datetime import datetime, timedelta
+
+    from consolidate.core.errors import UsageError
+
+    moment = parse_moment(text, config, "--received-at")
+    if moment is None:
+        return None
+    now = datetime.now(config.calendar.tz)
+    if moment > now + timedelta(minutes=5):
+        raise UsageError(
+            f"Giá trị của --received-at “{text}” ({moment:%d/%m/%Y %H:%M}) ở tương lai "
+            f"(bây giờ là {now:%d/%m/%Y %H:%M}); chưa tiếp nhận tệp nào.",
+            "Kiểm tra lại ngày, tháng, năm: ghi đúng giờ của thư điện tử, ví dụ "
+            '--received-at "04/06/2026 16:30".',
+        )
+    return moment
+
+
 @click.command(cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -48,8 +69,19 @@ def ingest(
     from consolidate.intake.ingest import collect, ingest_paths
 
     config = workspace_config(ctx)
-    moment = parse_moment(received_at, config, "--received-at")
-    files = collect(paths)
+    moment = _received_moment(received_at, config)
+    skipped: list[Path] = []
+    files = collect(paths, skipped)
+    if skipped:  # never silently: the officer sees what was left out and why
+        names = ", ".join(p.name for p in skipped[:5]) + (
+            f" và {len(skipped) - 5} tệp khác" if len(skipped) > 5 else ""
+        )
+        click.echo(
+            f"Bỏ qua {len(skipped)} tệp tạm hoặc tệp hệ thống: {names} (tệp khóa '~$' của Excel "
+            "khi đang mở một bảng tính, tệp ẩn, tệp tải dở). Nếu đó là báo cáo, đổi tên tệp "
+            "rồi chạy lại.",
+            err=True,
+        )
     if not files:
         click.echo("Không có tệp nào để tiếp nhận.", err=True)
         sys.exit(EXIT_OK)

@@ -93,12 +93,7 @@ def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(data["summary"])
-    for key in ("weekly", "twice_monthly"):
-        missing = data[key]["not_reported"]
-        if missing:
-            label = "tuần" if key == "weekly" else "dự án"
-            click.echo(f"Chưa báo cáo ({label}): " + "; ".join(u["name"] for u in missing))
+    click.echo(data["summary"])  # lists every unit not reported yet, once
 
 
 COMMANDS = (weekly, projects, plan, status)

@@ -21,10 +21,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from consolidate.core.errors import ConfigError, WorkspaceError
 from consolidate.core.files import write_atomic
 from consolidate.core.text import clean_multiline, loose_key, nfc
+from consolidate.core.units import REPORT_KINDS as REPORT_KINDS
+from consolidate.core.units import UNIT_KINDS as UNIT_KINDS
+from consolidate.core.units import Unit as Unit
+from consolidate.core.units import UnitProblem, check_units, default_units_text, rows_from_csv
 
 CONFIG_NAME = "consolidate.toml"
-UNIT_KINDS = ("so-ban-nganh", "xa-phuong")
-REPORT_KINDS = ("weekly", "projects")
+UNITS_FILE = "data/don-vi.csv"
 HOLIDAY_RULES = ("keep", "next_workday", "previous_workday")
 SEVERITIES = ("warning", "error")
 
@@ -42,31 +45,6 @@ def weekday_in_sentence(day: int) -> str:
     """'thứ Năm', 'Chủ nhật': the name as it stands inside a Vietnamese sentence."""
     name = WEEKDAY_NAMES_VI[day]
     return "t" + name[1:] if name.startswith("Thứ") else name
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    aliases: tuple[str, ...] = ()
-    kind: str = "so-ban-nganh"
-    email: str = ""
-    reports: tuple[str, ...] = ("weekly",)
-    #: First and last day the unit is on the list: it owes the periods whose cut-off day
-    #: falls within [since, until] (None: no limit). A unit that joins or leaves keeps its
-    #: entry with these dates, so history and the scorecard count only what it owed.
-    since: date | None = None
-    until: date | None = None
-
-    @property
-    def kind_label(self) -> str:
-        return "Sở, ban, ngành" if self.kind == "so-ban-nganh" else "Xã, phường"
-
-    def active_on(self, day: date) -> bool:
-        """On the list on ``day`` (the cut-off day of a period)."""
-        return (self.since is None or self.since <= day) and (
-            self.until is None or day <= self.until
-        )
 
 
 @dataclass(frozen=True)
@@ -92,6 +70,9 @@ class Calendar:
     twice_monthly_delivery_time: time
     due_soon_days: int
     holiday_rule: str
+    # Deadline "kỳ họp thường lệ giữa/cuối năm": the month of the People's Council session.
+    mid_year_session_month: int
+    year_end_session_month: int
 
     @property
     def tz(self) -> ZoneInfo:
@@ -244,6 +225,22 @@ class UnitIndex:
             unit = self._keys.get(loose_key(head[0])) or self._keys.get(loose_key(head[1]))
         return unit
 
+    def from_file_name(self, name: str) -> Unit | None:
+        """The unit a file's name starts with ("SXD - Báo cáo.xls", "Sở Y tế_tuần 23.xlsx"),
+        or None. Only a hint for when the content cannot tell (the feedback's folder and the
+        officer's status); never the authority for a file's data."""
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        candidates = [stem]
+        for sep in (" - ", " – ", "_", " -", "- ", "-", "  ", " "):
+            if sep in stem:
+                candidates.append(stem.split(sep, 1)[0])
+        for text in candidates:
+            if len(loose_key(text)) >= 2:
+                unit = self._keys.get(loose_key(text))
+                if unit is not None:
+                    return unit
+        return None
+
     def owing(self, report: str, on: date | None = None) -> list[Unit]:
         """Units that owe ``report``; with ``on``, only those on the list that day."""
         return [u for u in self.units if report in u.reports and (on is None or u.active_on(on))]
@@ -267,6 +264,8 @@ class Config:
     trends: Trends = field(default_factory=Trends)
     scorecard: Scorecard = field(default_factory=Scorecard)
     office: Office = field(default_factory=Office)
+    # The workspace's unit-list file (None: the units are [[units]] tables in the config).
+    units_path: Path | None = None
 
     @property
     def unit_index(self) -> UnitIndex:
@@ -355,6 +354,8 @@ def parse_calendar(cal: dict[str, Any]) -> Calendar:
         holiday_rule=_choice(
             "calendar.holiday_rule", cal.get("holiday_rule", default["holiday_rule"]), HOLIDAY_RULES
         ),
+        mid_year_session_month=_month(cal, "mid_year_session_month", default),
+        year_end_session_month=_month(cal, "year_end_session_month", default),
     )
 
 
@@ -450,6 +451,16 @@ def _parse_days(key: str, value: Any) -> tuple[int, ...]:
     return tuple(sorted(value))
 
 
+def _month(cal: dict[str, Any], key: str, defaults: dict[str, Any]) -> int:
+    default = int(defaults[key])
+    month = _get(cal, "calendar", key, default, int)
+    if not 1 <= month <= 12:
+        raise _bad(
+            f"calendar.{key}", f"{month} không phải tháng", f"Ghi số từ 1 đến 12, ví dụ {default}."
+        )
+    return int(month)
+
+
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise _bad(key, f"'{value}' không hợp lệ", f"Chọn một trong: {', '.join(allowed)}.")
@@ -457,73 +468,50 @@ def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 
 def _parse_units(raw: Any) -> list[Unit]:
+    """``[[units]]`` tables of consolidate.toml."""
     if not isinstance(raw, list) or not raw:
         raise _bad(
             "units", "chưa khai báo đơn vị nào", "Thêm ít nhất một bảng [[units]] có code và name."
         )
-    units: list[Unit] = []
-    seen: dict[str, int] = {}
+    items: list[tuple[str, dict[str, Any]]] = []
     for i, item in enumerate(raw, start=1):
-        where = f"units[{i}]"
         if not isinstance(item, dict):
-            raise _bad(where, "không phải bảng [[units]]", "Mỗi đơn vị là một bảng [[units]].")
-        code = item.get("code")
-        name = item.get("name")
-        if not isinstance(code, str) or not code.strip():
-            raise _bad(f"{where}.code", "thiếu mã đơn vị", 'Ghi mã ngắn, ví dụ code = "SKHCN".')
-        if not isinstance(name, str) or not name.strip():
             raise _bad(
-                f"{where}.name", f"đơn vị {code} thiếu tên", "Ghi tên chính thức của đơn vị."
+                f"units[{i}]", "không phải bảng [[units]]", "Mỗi đơn vị là một bảng [[units]]."
             )
-        if code in seen:
-            raise _bad(
-                f"{where}.code",
-                f"mã '{code}' trùng với units[{seen[code]}]",
-                "Mỗi đơn vị một mã riêng.",
-            )
-        seen[code] = i
-        aliases = item.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise _bad(
-                f"{where}.aliases", "không phải danh sách chuỗi", 'Ghi dạng aliases = ["Sở KH&CN"].'
-            )
-        reports = item.get("reports", ["weekly"])
-        if not isinstance(reports, list) or any(r not in REPORT_KINDS for r in reports):
-            raise _bad(
-                f"{where}.reports",
-                f"{reports!r} không hợp lệ",
-                f'Chọn trong: {", ".join(REPORT_KINDS)}, ví dụ reports = ["weekly"].',
-            )
-        email = item.get("email", "")
-        if isinstance(email, list) and all(isinstance(e, str) for e in email):
-            email = ", ".join(e.strip() for e in email if e.strip())  # several addresses
-        if not isinstance(email, str) or any(
-            "@" not in part for part in email.replace(";", ",").split(",") if part.strip()
-        ):
-            raise _bad(
-                f"{where}.email",
-                f"'{email}' không phải địa chỉ email",
-                'Để trống hoặc ghi email hợp lệ; nhiều địa chỉ: email = ["a@x.vn", "b@x.vn"].',
-            )
-        since = _parse_day(f"{where}.since", item.get("since"))
-        until = _parse_day(f"{where}.until", item.get("until"))
-        if since and until and until < since:
-            raise _bad(
-                f"{where}.until",
-                f"ngày thôi báo cáo {until:%d/%m/%Y} trước ngày bắt đầu {since:%d/%m/%Y}",
-                "Ghi until sau since, hoặc bỏ một trong hai khóa.",
-            )
-        units.append(
-            Unit(
-                code=nfc(code),
-                name=nfc(name),
-                aliases=tuple(nfc(a) for a in aliases),
-                kind=_choice(f"{where}.kind", item.get("kind", "so-ban-nganh"), UNIT_KINDS),
-                email=email,
-                reports=tuple(reports),
-                since=since,
-                until=until,
-            )
+        items.append((f"units[{i}]", item))
+    units, problems = check_units(items)
+    if problems:
+        first = problems[0]
+        raise _bad(first.where, first.problem, first.fix)
+    return units
+
+
+def units_file(root: Path, ws: dict[str, Any]) -> Path:
+    """Where the workspace keeps its imported unit list."""
+    return root / _get(ws, "workspace", "units", UNITS_FILE, str)
+
+
+def _load_unit_list(path: Path) -> list[Unit]:
+    """The workspace's unit list, or the packaged default when none was imported."""
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Không đọc được danh mục đơn vị {path}: {exc}.",
+            "Nhập lại danh mục bằng `consolidate units import TỆP`.",
+        ) from exc
+    if text is None:
+        text, source = default_units_text(), "danh mục đơn vị mặc định"
+    rows, missing = rows_from_csv(text)
+    problems = [UnitProblem(source, f"thiếu cột '{k}'", "Dòng đầu ghi tên cột.") for k in missing]
+    units, more = check_units(rows)
+    problems += more
+    if problems:
+        raise ConfigError(
+            f"Danh mục đơn vị {source} sai: {problems[0]}",
+            "Nhập lại danh mục bằng `consolidate units import TỆP` (lệnh kiểm tra toàn bộ tệp).",
         )
     return units
 
@@ -739,7 +727,12 @@ def load_config(root: Path) -> Config:
         validation=validation,
         projects=projects,
         office=_parse_office(data.get("office", {})),
-        units=_parse_units(data.get("units")),
+        units=(
+            _parse_units(data["units"])
+            if "units" in data
+            else _load_unit_list(units_file(root, ws))
+        ),
+        units_path=None if "units" in data else units_file(root, ws),
         trends=_parse_trends(data.get("trends", {})),
         scorecard=_parse_scorecard(data.get("scorecard", {})),
     )

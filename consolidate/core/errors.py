@@ -12,6 +12,9 @@ ValueError`` somewhere up the stack would then take a bug for a typo.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from consolidate.core.codes import CODES
 from consolidate.core.findings import Severity
 
@@ -100,13 +103,19 @@ class BadValue(DataError):
     """
 
     def __init__(
-        self, code: str, message: str, fix: str | None = None, severity: Severity | None = None
+        self,
+        code: str,
+        message: str,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        value: Any = None,
     ) -> None:
         entry = CODES[code]
         super().__init__(message, entry.fix if fix is None else fix)
         self.code = code
         self.fix = self.hint
         self.severity: Severity = entry.severity if severity is None else severity
+        self.value = value  # a warning's value to keep (e.g. the text converted to Unicode)
 
     def __str__(self) -> str:
         return self.message
@@ -126,3 +135,11 @@ class MailError(ConsolidateError):
     """The mailbox cannot be reached or used (server, port, security, login, folder).
 
     The message never contains the password."""
+
+
+class UnitListError(ConsolidateError):
+    """A unit list to import is unreadable or invalid (``problems`` names every row)."""
+
+    def __init__(self, message: str, hint: str = "", problems: Sequence[object] = ()):
+        super().__init__(message, hint)
+        self.problems = list(problems)

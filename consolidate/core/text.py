@@ -23,7 +23,6 @@ _LEGACY = {
 # Letters that exist only in Vietnamese Unicode (not in Latin-1): their presence means
 # the text is real Unicode Vietnamese, whatever else it contains.
 _UNICODE_VIET = re.compile("[ăđơưĂĐƠƯ\u0300-\u036f\u1ea0-\u1ef9]")
-_VNI_PAIR = re.compile(r"[aeiouyAEIOUY][øùûõïöäëÿÆÑÖ]")
 
 
 _MEMO_MAX_LEN = 256  # only short values are remembered: memory stays bounded (< 20 MB)
@@ -92,19 +91,23 @@ def loose_key(value: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", bare.casefold())
 
 
-def legacy_encoding(value: str) -> str | None:
-    """Name the legacy Vietnamese font encoding the text seems typed in, or None.
+# Every dash a keyboard, Word or a PDF puts in a code: hyphen, non-breaking hyphen, figure,
+# en and em dashes, minus sign, small and full-width hyphen-minus.
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+_AROUND_DASH = re.compile(r"\s*-\s*")
 
-    Text typed with a TCVN3 (.VnTime) or VNI font shows as odd Latin-1 letters
-    ("Së Khoa häc vµ C«ng nghÖ"); it must be reported, never matched silently.
+
+@_memo
+def canonical_code(value: str) -> str:
+    """THE key of a code (task, unit): NFKC, invisible characters dropped, every dash a
+    hyphen-minus, no space around a dash, one space elsewhere, trimmed, upper case.
+
+    ``"kh05-04 "``, ``"KH05 – 04"`` and ``"ＫＨ05‑04"`` all become ``"KH05-04"``: the register,
+    the reader, the rules and the store compare codes only through this function, so no
+    spelling can make a code another unit owns look unknown.
     """
-    if _UNICODE_VIET.search(value):
-        return None
-    odd = sum(1 for ch in value if ch in _LEGACY)
-    if odd == 0:
-        return None
-    if _VNI_PAIR.search(value) and odd >= 2:
-        return "VNI"
-    if odd >= 2 or (odd == 1 and len(value) <= 12):
-        return "TCVN3"
-    return None
+    text = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH).translate(_SPACES)
+    text = _AROUND_DASH.sub("-", text.translate(_DASHES))
+    return _WS.sub(" ", text).strip().upper()

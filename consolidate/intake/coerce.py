@@ -15,7 +15,8 @@ from typing import Any
 from consolidate.calendar.deadlines import DeadlineError, parse_deadline
 from consolidate.core.config import UnitIndex
 from consolidate.core.errors import BadValue
-from consolidate.core.text import clean_multiline, label_key, legacy_encoding, nfc
+from consolidate.core.legacy import decode_legacy
+from consolidate.core.text import canonical_code, clean_multiline, label_key, nfc
 from consolidate.intake.cells import CellError, Formula
 from consolidate.intake.checked import Context, Table, display
 from schemas import Column, Kind
@@ -80,8 +81,24 @@ def parse_date(value: Any, label: str) -> date:
     raise BadValue("not-a-date", f"'{label}' phải là ngày; đang ghi “{text}”.")
 
 
+#: Columns the product computes itself (rules.py): a formula without a cached value there is
+#: no reason to reject a file.
+COMPUTED_KEYS = frozenset({"disbursed_pct"})
+
+#: Columns holding a code (task register code): "kh05-04 " and "KH05–04" are "KH05-04".
+CODE_KEYS = frozenset({"task_code", "code"})
+
+
 def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) -> Any:
     """Turn what a person typed into the column's type, or raise BadValue."""
+    if isinstance(value, Formula) and col.key in COMPUTED_KEYS:
+        raise BadValue(
+            "formula-no-value",
+            f"Ô '{col.label}' chứa công thức chưa được tính (={value.text}); hệ thống tự tính "
+            "giá trị này từ các cột khác.",
+            "Không cần sửa; có thể để trống ô này.",
+            "warning",
+        )
     if isinstance(value, Formula):
         raise BadValue(
             "formula-no-value", f"Ô '{col.label}' chứa công thức chưa được tính (={value.text})."
@@ -90,19 +107,32 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
         raise BadValue("cell-error", f"Ô '{col.label}' có giá trị lỗi {value}.")
     kind = col.kind
     if kind in (Kind.TEXT, Kind.CHOICE, Kind.UNIT, Kind.EMAIL) and isinstance(value, str):
-        legacy = legacy_encoding(value)
-        if legacy:
+        legacy = decode_legacy(value)
+        if legacy is not None and legacy.text is None:
             raise BadValue(
                 "legacy-encoding",
-                f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy} (“{display(value)}”), "
-                "máy không đọc đúng tiếng Việt.",
-                severity="error" if kind in (Kind.CHOICE, Kind.UNIT) else "warning",
+                f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy.encoding} (“{display(value)}”) "
+                "và không chuyển được sang Unicode; máy không đọc được tiếng Việt của ô này.",
+                "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
+            )
+        if legacy is not None and legacy.text is not None:
+            converted = coerce_value(col, legacy.text, is_percent, units)
+            raise BadValue(
+                "legacy-encoding",
+                f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy.encoding} (“{display(value)}”); "
+                f"đã chuyển sang Unicode: “{display(legacy.text)}”.",
+                "Kiểm tra lại nội dung đã chuyển; lần sau gõ bằng Unicode (Unikey/EVKey chọn "
+                "bảng mã Unicode, phông Times New Roman).",
+                "warning",
+                value=converted,
             )
     if kind == Kind.TEXT:
         if isinstance(value, datetime):
             return value.strftime("%d/%m/%Y")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
+        if col.key in CODE_KEYS:  # codes compare only through the one normaliser
+            return canonical_code(str(value)) or None
         return clean_multiline(str(value)) or None
     if kind == Kind.CHOICE:
         key = label_key(str(value))
@@ -133,6 +163,13 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
         num = parse_number(value, col.label)
         if is_percent:
             num *= 100.0  # 0.6 shown as 60 % means 60
+        elif 0 < num < 1:  # "0.8" in a plain cell: 0.8 % or 80 %? Kept as typed, but said.
+            raise BadValue(
+                "percent-below-one",
+                f"'{col.label}' ghi {num:g}, được hiểu là {num:g} % (không phải {num * 100:g} %).",
+                f"Nếu ý là {num * 100:g} %, ghi {num * 100:g}; ô này ghi số phần trăm (60 cho 60 %).",
+                value=round(num, 6),
+            )
         return round(num, 6)
     if kind == Kind.DATE:
         return parse_date(value, col.label)
@@ -182,7 +219,10 @@ def coerce_table(table: Table, ctx: Context, units: UnitIndex) -> None:
                     memo[key] = value
                 out.append(value)
             except BadValue as bad:
-                out.append(None if bad.severity == "error" else _fallback(col, raw))
+                if bad.severity == "error":
+                    out.append(None)
+                else:
+                    out.append(bad.value if bad.value is not None else _fallback(col, raw))
                 table.failed.add((r, col.key))
                 ctx.add(
                     bad.code,

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from consolidate.core.codes import finding
 from consolidate.core.config import Config
 from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.core.lock import workspace_lock
@@ -34,7 +35,9 @@ from consolidate.store.db import Store, StoredTable, utc_iso
 from schemas.columns import GUIDE_SHEET
 
 BATCH = 200
-IGNORED_PREFIXES = ("~$", ".", "~")
+# "~$x.xlsx": the owner file Excel keeps beside an open workbook (never a report). Other
+# names starting with "~" are read like any file: a unit may well name its report so.
+IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini")
 PROCESSED_DIR = "processed"
 
@@ -59,20 +62,27 @@ def is_ignored(path: Path) -> bool:
         return False
 
 
-def collect(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus files inside named folders (not the processed/ copy)."""
+def collect(paths: Iterable[Path], skipped: list[Path] | None = None) -> list[Path]:
+    """Files named directly, plus files inside named folders (not the processed/ copy).
+
+    Files of a folder left out as temporary or system files are appended to ``skipped``
+    (so that the officer is told, not left wondering)."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
                 if (
-                    child.is_file()
-                    and not is_ignored(child)
-                    and PROCESSED_DIR not in rel[:-1]
-                    and not any(p.startswith(".") for p in rel)
+                    not child.is_file()
+                    or PROCESSED_DIR in rel[:-1]
+                    or any(p.startswith(".") for p in rel[:-1])
                 ):
-                    out.append(child)
+                    continue
+                if is_ignored(child) or child.name.startswith("."):
+                    if skipped is not None:
+                        skipped.append(child)
+                    continue
+                out.append(child)
         elif path.is_file():
             out.append(path)
     return out
@@ -160,6 +170,12 @@ def ingest_paths(
                             moved = move_out_of_inbox(config, item.source_path)
                             if moved:
                                 result.moved.append((item.source_path, moved))
+                            else:
+                                result.notes.append(
+                                    f"Chưa chuyển được {item.name} khỏi inbox/ sang "
+                                    f"{PROCESSED_DIR}/ (tệp đang mở hoặc không có quyền); "
+                                    "tệp đã được lưu và trả lời, lần chạy sau sẽ thử lại."
+                                )
     return result
 
 
@@ -273,6 +289,8 @@ def _process(
     pending: list[Callable[[], _ReadOutcome]] = []
     seen_in_batch: dict[str, _Item] = {}
     duplicates: list[tuple[_Item, Report]] = []
+    # Copies of a file of this very batch: answered once that file has its verdict.
+    copies: list[tuple[_Item, _Item]] = []
     with _long_lived_frozen():
         for item in items:
             # 1. Keep the bytes before anything else happens.
@@ -283,8 +301,7 @@ def _process(
                 item.sha = hashlib.sha256(item.data).hexdigest()
             earlier = store.verdict_of(item.sha) if not already_archived else None
             if earlier is None and item.sha in seen_in_batch:
-                first = seen_in_batch[item.sha].name
-                duplicates.append((item, _duplicate_report(item, None, first)))
+                copies.append((item, seen_in_batch[item.sha]))
                 continue
             if earlier is not None:
                 duplicates.append((item, _duplicate_report(item, earlier, earlier.file)))
@@ -322,6 +339,8 @@ def _process(
             result.reports.append(report)
             if progress:
                 progress(report)
+    for item, first in copies:  # the same verdict and findings as the first copy
+        duplicates.append((item, _duplicate_report(item, _checked(first).report, first.name)))
     for _item, report in duplicates:
         result.reports.append(report)
         if progress:
@@ -475,13 +494,34 @@ def _read_and_check(
     read = read_workbook(data, name, row_limits=ROW_LIMITS)
     report.extend(read.findings)
     if read.workbook is None:
+        _unit_from_name(config, report)
         return checked, None, None
     local = received_at.astimezone(config.calendar.tz)
     check_layout(read.workbook, checked, config, local)
     check_rules(checked, config, register, local)
     report.counts = {k: len(t.rows) for k, t in checked.tables.items()}
     rows = stored_tables(checked) if report.valid else None
+    _unit_from_name(config, report)
     return checked, _slim(read.workbook, checked), rows
+
+
+def _unit_from_name(config: Config, report: Report) -> None:
+    """A rejected file whose content names no known unit: its name may ("SXD - Báo cáo.xls").
+    The hint only routes the answer to that unit's folder and shows the officer whose file
+    it probably is; the file stays rejected and stores nothing."""
+    if report.unit_code is not None or report.valid:
+        return
+    unit = config.unit_index.from_file_name(report.file)
+    if unit is None:
+        return
+    report.unit_code, report.unit_name = unit.code, unit.name
+    report.add(
+        finding(
+            "unit-from-file-name",
+            f"Không xác định được đơn vị từ nội dung tệp; theo tên tệp “{report.file}”, "
+            f"tệp được coi là của {unit.name}.",
+        )
+    )
 
 
 def _slim(wb: RawWorkbook, checked: Checked) -> RawWorkbook:
@@ -535,8 +575,23 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
+NAME_MAX_BYTES = 255  # a file name's limit on Linux (bytes) and Windows (UTF-16 units)
+
+
+def _fitted(stem: str, tail: str) -> str:
+    """``stem + tail`` cut (on a character boundary) to fit in a file name's limit."""
+    room = NAME_MAX_BYTES - len(tail.encode("utf-8"))
+    raw = stem.encode("utf-8")
+    if len(raw) > room:
+        stem = raw[:room].decode("utf-8", errors="ignore").rstrip()
+    return stem + tail
+
+
 def move_out_of_inbox(config: Config, path: Path) -> Path | None:
-    """Move a processed file to ``processed/<date>/`` keeping its name (never overwriting)."""
+    """Move a processed file to ``processed/<date>/`` keeping its name (never overwriting).
+
+    A second file of the same name gets " (2)"; a name already at the 255-byte limit is cut
+    to make room for it (it never stays in inbox/ to be answered "duplicate" forever)."""
     day = datetime.now(config.calendar.tz).strftime("%Y-%m-%d")
     folder = config.root / PROCESSED_DIR / day
     try:
@@ -544,7 +599,7 @@ def move_out_of_inbox(config: Config, path: Path) -> Path | None:
         target = folder / path.name
         n = 2
         while target.exists():
-            target = folder / f"{path.stem} ({n}){path.suffix}"
+            target = folder / _fitted(path.stem, f" ({n}){path.suffix}")
             n += 1
         shutil.move(os.fspath(path), os.fspath(target))
     except OSError:

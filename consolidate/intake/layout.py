@@ -210,13 +210,7 @@ def check_layout(
     report = checked.report
     units = config.unit_index
     report.template_version = wb.template_version
-    if wb.template_version is None:
-        ctx.add(
-            "not-from-template",
-            "Tệp không được tạo từ mẫu báo cáo chuẩn (không có dấu phiên bản mẫu); "
-            "vẫn đọc được vì có đủ các trang và cột.",
-        )
-    elif wb.template_version != TEMPLATE_VERSION:
+    if wb.template_version is not None and wb.template_version != TEMPLATE_VERSION:
         ctx.add(
             "old-template-version",
             f"Tệp dùng mẫu phiên bản {wb.template_version}; phiên bản hiện hành là {TEMPLATE_VERSION}.",
@@ -250,8 +244,27 @@ def check_layout(
             continue
         checked.tables[spec.key] = table
         coerce_table(table, ctx, units)
+    if wb.template_version is None:
+        # Said only once the layout is known: "still readable" would contradict the
+        # "Không có trang …" errors of a workbook that is not a report at all (defect 5).
+        layout_errors = any(
+            f.code in ("missing-sheet", "missing-column", "header-not-found") for f in report.errors
+        )
+        ctx.add(
+            "not-from-template",
+            "Tệp không được tạo từ mẫu báo cáo chuẩn (không có dấu phiên bản mẫu)"
+            + ("." if layout_errors else "; vẫn đọc được vì có đủ các trang và cột."),
+        )
     if not any(t.rows for t in checked.tables.values()) and not checked.report.errors:
         ctx.add("empty-report", "Báo cáo không có dòng số liệu nào (nhiệm vụ, dự án, chỉ tiêu).")
+
+
+def _is_help_text(value: Any, help_text: str) -> bool:
+    """The template's help cell beside a cover field ("(*) Bắt buộc. " + the help)."""
+    if not isinstance(value, str):
+        return False
+    text = label_key(value)
+    return text.startswith("(*)") or text.endswith(label_key(help_text))
 
 
 def _is_known_sheet(name: str) -> bool:
@@ -280,9 +293,13 @@ def _check_cover(
                 field_ = labels[_label_key(v)]
                 if field_.key in found:
                     continue
-                # The value is the next non-empty cell to the right (column B in the template).
+                # The value is the next non-empty cell to the right (column B in the template)
+                # unless that is the template's help text (column C): then the input cell is
+                # blank, and the finding points at it (defect 7).
                 right = [cc for cc in sorted(cells) if cc > c]
                 vc = right[0] if right else c + 1
+                if vc != c + 1 and _is_help_text(cells.get(vc), field_.help):
+                    vc = c + 1
                 found[field_.key] = (r, vc, cells.get(vc))
                 break
     for f in COVER:
@@ -318,7 +335,9 @@ def _check_cover(
                 checked.report.findings[
                     -1
                 ].message = f"Không xác định được đơn vị báo cáo “{display(raw)}”: không có trong danh mục đơn vị."
-            continue
+            if bad.severity == "error" or bad.value is None:
+                continue
+            value = bad.value  # a warning with a usable value (legacy font converted)
         checked.cover[f.key] = value
         if f.key == "unit":
             checked.unit = units.by_code[value]

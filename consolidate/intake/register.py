@@ -11,6 +11,7 @@ from consolidate.core.config import Config
 from consolidate.core.errors import RegisterError
 from consolidate.core.findings import Finding, Report
 from consolidate.core.lock import workspace_lock
+from consolidate.core.text import canonical_code
 from consolidate.intake.checked import Checked, Context, Table
 from consolidate.intake.coerce import coerce_table
 from consolidate.intake.layout import locate_sheet, read_table
@@ -58,8 +59,32 @@ def read_register(config: Config, path: Path) -> RegisterResult:
         if table is not None:
             checked.tables["register"] = table
             coerce_table(table, ctx, config.unit_index)
+            codes = table.typed["code"]
+            table.typed["code"] = [canonical_code(c) if isinstance(c, str) else c for c in codes]
             _validate(table, checked)
             _duplicates(table, ctx)
+        if not report.errors and (table is None or not table.rows):
+            # A wrong workbook (the unit template, a report) or an empty register must never
+            # replace the stored register: refuse it with what a register looks like.
+            labels = ", ".join(f"'{c.label}'" for c in REGISTER.columns if c.required)
+            fix = (
+                "Chọn đúng tệp danh mục nhiệm vụ giao (mỗi dòng một nhiệm vụ); danh mục đang "
+                "dùng vẫn giữ nguyên."
+            )
+            if table is not None:
+                ctx.add(
+                    "register-empty",
+                    f"Tệp {path.name} không có nhiệm vụ nào để nhập.",
+                    fix,
+                    sheet=table.sheet.name,
+                )
+            else:
+                ctx.add(
+                    "register-not-found",
+                    f"Tệp {path.name} không có nhiệm vụ nào để nhập: không thấy trang "
+                    f"'{REGISTER.name}' có dòng tiêu đề gồm {labels}.",
+                    fix,
+                )
     result.findings = report.findings
     if report.errors:
         raise RegisterError(
@@ -102,8 +127,11 @@ def _duplicates(table: Table, ctx: Context) -> None:
 
 
 def import_register(config: Config, path: Path | None = None) -> RegisterResult:
-    """Replace the stored register with the rows of ``path`` (default: the configured one)."""
+    """Replace the stored register with the rows of ``path`` (default: the configured one).
+
+    Nothing changes unless every row is right and there is at least one; the register it
+    replaces is kept in the store (``register_versions``)."""
     result = read_register(config, path or config.register)
     with workspace_lock(config), Store(config.store, config.archive) as store:
-        store.replace_register(result.rows)
+        store.replace_register(result.rows, source=result.path.name)
     return result

@@ -9,7 +9,7 @@ from typing import Any
 from consolidate.core.fmt import fmt_dt, fmt_pct
 from consolidate.render.kit import Book, Sheet, Styles, excel_date
 from consolidate.render.wording import unit_note, usage_label
-from consolidate.reports.selection import REPORTING_LABELS, Selection, Snapshot, UnitReporting
+from consolidate.reports.selection import Selection, Snapshot, UnitReporting
 from schemas.columns import REGISTER, Column, Kind, SheetSpec
 from schemas.reports import report_columns
 
@@ -190,18 +190,8 @@ def reporting_sheet(
                 [st.td_center, st.td, st.td, fmt_status, st.td_dt, st.td, st.td_int,
                  st.td_int, st.td_int, st.td],
             )  # fmt: skip
-    if sel.unknown_files:
-        sh.blank()
-        sh.merged("TỆP KHÔNG XÁC ĐỊNH ĐƯỢC ĐƠN VỊ BÁO CÁO", st.section, height=20)
-        for i, f in enumerate(sel.unknown_files, 1):
-            sh.cells(
-                [i, f.original_name, None, REPORTING_LABELS.get(f.verdict, "Không tiếp nhận"),
-                 f.received_at,
-                 f"Không xác định được đơn vị ({f.n_errors} lỗi); xem phản hồi gửi kèm tệp.",
-                 None, None, None, None],
-                [st.td_center, st.td, st.td, st.td, st.td_dt, st.td, st.td, st.td, st.td, st.td],
-                merge=[(1, 2), (5, 9)],
-            )  # fmt: skip
+    # Files of no known unit are the officer's business (`status`, outbox/phan-hoi/), not
+    # the leaders': the workbook lists units only (defect 10).
     if register_rows:
         sh.blank()
         sh.merged(

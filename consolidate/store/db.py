@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
+from consolidate.core.text import canonical_code
 from schemas import SHEETS, TASKS, Kind, SheetSpec
 
 #: 2: ``submission_stats`` (rows per sheet and "06 rõ" complete task rows of every
@@ -140,6 +141,8 @@ def _schema_sql() -> str:
             code TEXT PRIMARY KEY, task TEXT, source_doc TEXT, lead_unit TEXT,
             deadline TEXT, deadline_kind TEXT, deadline_end TEXT, pillar TEXT,
             imported_at TEXT);
+        CREATE TABLE IF NOT EXISTS register_versions (
+            replaced_at TEXT NOT NULL, source TEXT, rows_json TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS periods (
             kind TEXT NOT NULL, key TEXT NOT NULL, expected_json TEXT NOT NULL,
             frozen_at TEXT NOT NULL, PRIMARY KEY (kind, key));
@@ -494,20 +497,38 @@ class Store:
             "SELECT * FROM verdicts WHERE received_at <= ? ORDER BY received_at", (utc_iso(until),)
         ).fetchall()
 
+    def submission_counts(self) -> dict[str, int]:
+        """Unit code -> number of accepted submissions stored (a unit's history)."""
+        return dict(
+            self.db.execute("SELECT unit_code, COUNT(*) FROM submissions GROUP BY unit_code")
+        )
+
     def file_hash_info(self, sha: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM files WHERE sha256=?", (sha,)).fetchone()
 
     # --- register and periods ----------------------------------------------------------------
 
-    def replace_register(self, rows: Sequence[dict[str, Any]]) -> None:
+    def replace_register(self, rows: Sequence[dict[str, Any]], source: str = "") -> None:
+        """Replace the register in one transaction; the rows replaced are kept as a version.
+
+        An empty register never replaces one: the caller refuses it first (ValueError here).
+        """
+        if not rows:
+            raise ValueError("an empty register never replaces the stored one")
         now = utc_iso(datetime.now(UTC))
         with self.transaction() as db:
+            old = [dict(r) for r in db.execute("SELECT * FROM register ORDER BY code")]
+            if old:
+                db.execute(
+                    "INSERT INTO register_versions VALUES (?,?,?)",
+                    (now, source, json.dumps(old, ensure_ascii=False)),
+                )
             db.execute("DELETE FROM register")
             db.executemany(
                 "INSERT INTO register VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        r["code"], r.get("task"), r.get("source_doc"), r.get("lead_unit"),
+                        canonical_code(r["code"]), r.get("task"), r.get("source_doc"), r.get("lead_unit"),
                         r.get("deadline"), r.get("deadline_kind"), r.get("deadline_end"),
                         r.get("pillar"), now,
                     )
@@ -519,8 +540,17 @@ class Store:
         return self.db.execute("SELECT * FROM register ORDER BY code").fetchall()
 
     def register_codes(self) -> dict[str, str | None]:
-        """Task code -> lead unit code."""
-        return {r[0]: r[1] for r in self.db.execute("SELECT code, lead_unit FROM register")}
+        """Canonical task code (:func:`canonical_code`) -> lead unit code."""
+        return {
+            canonical_code(r[0]): r[1]
+            for r in self.db.execute("SELECT code, lead_unit FROM register")
+        }
+
+    def register_versions(self) -> list[sqlite3.Row]:
+        """Earlier registers, newest first (replaced_at, source, rows_json)."""
+        return self.db.execute(
+            "SELECT * FROM register_versions ORDER BY replaced_at DESC, rowid DESC"
+        ).fetchall()
 
     def frozen_expected_many(
         self, kind: str, expected: Mapping[str, Sequence[str]]
