@@ -120,3 +120,14 @@ def test_a_blank_unit_cell_is_named_not_the_help_text(workspace: Config, tmp_pat
     assert missing.sheet == "Thông tin chung" and missing.cell is not None
     assert missing.cell.startswith("B"), missing.cell
     assert "Chọn tên đơn vị" not in (missing.value or "")
+
+
+def test_received_at_in_the_future_is_the_officers_error(workspace: Config) -> None:
+    """Defect 8: a year typo (2062 for 2026) was accepted; now exit 2, nothing archived."""
+    submission(workspace, workspace.inbox / "SKHCN.xlsx")
+    code, out = _run(workspace, "ingest", str(workspace.inbox), "--received-at", "04/06/2062 16:30")
+    assert code == 2, out
+    assert "Giá trị của --received-at “04/06/2062 16:30”" in out and "ở tương lai" in out
+    assert "Cách khắc phục" in out and "Traceback" not in out
+    assert not any(workspace.archive.rglob("*.*"))
+    assert (workspace.inbox / "SKHCN.xlsx").exists()
