@@ -257,3 +257,13 @@ def configure(root: Path, mail_text: str, emails: dict[str, str] | None = None) 
             count=1,
         )
     path.write_text(text, encoding="utf-8")
+    from dataclasses import replace
+
+    from consolidate.core.config import load_config
+    from consolidate.core.units import units_csv_text
+
+    config = load_config(root)
+    if emails and config.units_path is not None:  # the unit list is data/don-vi.csv
+        units = [replace(u, email=emails.get(u.code, u.email)) for u in config.units]
+        config.units_path.parent.mkdir(parents=True, exist_ok=True)
+        config.units_path.write_text(units_csv_text(units), encoding="utf-8")
