@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -61,8 +60,21 @@ def decoded(raw: bytes) -> str | None:
         return None
 
 
+# XML's five entities and numeric references, as an XML parser reads them. (html.unescape
+# is not XML: it maps &#128;-&#159; to Windows-1252 letters, "&#128;" to "€" not "\x80".)
+_XML_REF = re.compile(r"&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+_XML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _xml_ref(m: re.Match[str]) -> str:
+    if m[3]:
+        return _XML_NAMED[m[3]]
+    code = int(m[1]) if m[1] else int(m[2], 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m[0]
+
+
 def _text(raw: str) -> str:
-    return html.unescape(raw) if "&" in raw else raw
+    return _XML_REF.sub(_xml_ref, raw) if "&" in raw else raw
 
 
 def fast_ok(data: str, root: str = "<worksheet") -> bool:
