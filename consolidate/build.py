@@ -6,7 +6,7 @@ This module sits on top of the pipeline: it is what the CLI and the demo call.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -372,3 +372,32 @@ def build_trends(
     )
     payload = {"weeks": data.records(), "units": data.units(), "comparison": comparison}
     return ExportResult("trends", None, "", summary, payload, data.records(), TREND_KEYS)
+
+
+def indicators_file_name(day: date) -> str:
+    return f"Chi-tieu-{day.isoformat()}.xlsx"
+
+
+def build_indicators(
+    config: Config, store: Store, as_of: date | None = None, now: datetime | None = None
+) -> ExportResult:
+    """Build ``outbox/Chi-tieu-<ngày>.xlsx``: each indicator against the year's target."""
+    from consolidate.render.indicators import write_indicators
+    from consolidate.reports.indicators import INDICATOR_KEYS, indicators
+
+    moment = local_now(config, now)
+    day = as_of or moment.date()
+    data = indicators(config, store, day)
+    outcome = write_indicators(
+        data, config.outbox / indicators_file_name(day), config.office, moment
+    )
+    summary = (
+        f"Đã lập bảng kết quả thực hiện chỉ tiêu đến ngày {fmt_date(day)}: {outcome.path.name}\n"
+        f"Chỉ tiêu: {len(data.totals)} (từ báo cáo mới nhất của {data.n_units} đơn vị); "
+        f"{data.n_flagged} chỉ tiêu có đơn vị tính không thống nhất, không cộng."
+    )
+    summary += _notes(None, outcome.note)
+    return ExportResult(
+        "indicators", outcome.path, outcome.note, summary, data.to_dict(), data.records(),
+        INDICATOR_KEYS,
+    )  # fmt: skip

@@ -106,6 +106,7 @@ def add_submission(
     *,
     tasks: Sequence[dict[str, Any]] = (),
     projects: Sequence[dict[str, Any]] = (),
+    indicators: Sequence[dict[str, Any]] = (),
     as_of: date | None = None,
     name: str | None = None,
     n_warnings: int = 0,
@@ -126,7 +127,11 @@ def add_submission(
     for i in range(n_warnings):
         report.add(Finding("six-clear", "warning", f"Cảnh báo {i}", sheet="Nhiệm vụ", cell="A5"))
     cover = {"prepared_by": "Người lập", "approver": "Lãnh đạo"}
-    rows = {"tasks": _numbered(tasks, unit_code), "projects": _numbered(projects, unit_code)}
+    rows = {
+        "tasks": _numbered(tasks, unit_code),
+        "projects": _numbered(projects, unit_code),
+        "indicators": _numbered(indicators, unit_code),
+    }
     submission_id = store.save_result(report, cover, rows)
     assert submission_id is not None
     return submission_id, data

@@ -174,6 +174,7 @@ def test_projects_and_plan_workbooks(workspace: Config, store: Store) -> None:
         "Kế hoạch chi tiết",
         "Quá hạn chưa hoàn thành",
         "Theo văn bản giao",
+        "Chỉ tiêu",
         "Nguồn dữ liệu",
     ]
     assert plan.path.name == "Ke-hoach-chi-tiet-2026-07.xlsx"

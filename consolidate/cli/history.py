@@ -125,4 +125,43 @@ def trends(
     _run(ctx, build_trends, now_text, as_json, as_csv, week=week, weeks=weeks)
 
 
-COMMANDS = (scorecard, trends)
+@click.command(cls=Command)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="NGÀY",
+    help="Tính đến hết ngày này (dd/mm/yyyy hoặc 2026-06-30). Mặc định: hôm nay.",
+)
+@click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help=CSV_HELP)
+@click.pass_context
+def indicators(
+    ctx: click.Context, as_of: str | None, now_text: str | None, as_json: bool, as_csv: bool
+) -> None:
+    """Kết quả thực hiện chỉ tiêu (trang “Chỉ tiêu”) so với chỉ tiêu năm, theo đơn vị và tổng.
+
+    Dùng báo cáo mới nhất đã tiếp nhận của mỗi đơn vị trong năm; chỉ tiêu có đơn vị tính
+    không thống nhất giữa các đơn vị được đánh dấu và không cộng. Ghi outbox/Chi-tieu-<ngày>.xlsx.
+    """
+    from consolidate.build import build_indicators
+
+    _run(ctx, build_indicators, now_text, as_json, as_csv, as_of=_parse_day(as_of))
+
+
+def _parse_day(text: str | None) -> Any:
+    if text is None:
+        return None
+    from datetime import datetime
+
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(
+        f"'{text}' không phải ngày hợp lệ. Ghi dạng 30/06/2026.", param_hint="'--as-of'"
+    )
+
+
+COMMANDS = (scorecard, trends, indicators)

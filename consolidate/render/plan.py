@@ -10,6 +10,8 @@ from typing import Any
 
 from consolidate.core.config import Office
 from consolidate.core.fmt import fmt_date
+from consolidate.render.indicators import WIDTHS as INDICATOR_WIDTHS
+from consolidate.render.indicators import indicators_table
 from consolidate.render.kit import Book, Sheet, cyclic_gc_paused
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
@@ -43,9 +45,25 @@ def _plan_workbook(data: PlanData, path: Path, office: Office) -> None:
         _plan_detail(book, data)
         _plan_overdue(book, data)
         _plan_register(book, data)
+        if data.indicators is not None:
+            _plan_indicators(book, data)
         sources_sheet(book, data.snapshots, data.unit_names, "nhiệm vụ")
     finally:
         book.close()
+
+
+def _plan_indicators(book: Book, data: PlanData) -> None:
+    assert data.indicators is not None
+    sh = book.sheet("Chỉ tiêu", INDICATOR_WIDTHS)
+    st = sh.st
+    sh.merged("KẾT QUẢ THỰC HIỆN CHỈ TIÊU", st.title, height=22)
+    sh.para(
+        f"Từ báo cáo mới nhất của {data.indicators.n_units} đơn vị trong năm, tính đến ngày "
+        f"{fmt_date(data.as_of)}; chỉ tiêu có đơn vị tính không thống nhất không được cộng.",
+        st.caption,
+    )
+    sh.blank()
+    indicators_table(sh, data.indicators)
 
 
 def _plan_summary(book: Book, data: PlanData) -> None:

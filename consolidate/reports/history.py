@@ -90,7 +90,7 @@ def _utc_ns(text: pd.Series) -> pd.Series:
     return moments.dt.as_unit("ns").astype("int64")
 
 
-def _ns(moment: datetime) -> int:
+def ns_of(moment: datetime) -> int:
     return int(pd.Timestamp(moment).tz_convert("UTC").as_unit("ns").value)
 
 
@@ -209,10 +209,10 @@ def history(
     ).astype({"period": "int64", "unit_code": "object"})
     expected["expected"] = True
 
-    now_ns = _ns(now)
+    now_ns = ns_of(now)
     bounds = np.array(
-        [_ns(periods[0].start), *(_ns(p.cutoff) for p in periods),
-         _ns(next_period(config.calendar, periods[-1]).cutoff)] if periods else [],
+        [ns_of(periods[0].start), *(ns_of(p.cutoff) for p in periods),
+         ns_of(next_period(config.calendar, periods[-1]).cutoff)] if periods else [],
         dtype="int64",
     )  # fmt: skip
 

@@ -10,6 +10,7 @@ from typing import Any
 from consolidate.calendar.deadlines import RECURRING
 from consolidate.calendar.periods import MONTH, QUARTER, Period, PeriodError
 from consolidate.core.config import Config
+from consolidate.reports.indicators import Indicators, indicators
 from consolidate.reports.rows import TaskRow, TaskRows, register_tasks
 from consolidate.reports.selection import Snapshot, latest_snapshots, unit_lookup
 from consolidate.reports.status import DONE_STATUSES, OVERDUE
@@ -42,6 +43,8 @@ class PlanData:
     overdue_before: list[TaskRow]  # unfinished, deadline before the period, overdue as of as_of
     docs: list[DocSummary]
     unit_names: dict[str, str]
+    #: The indicators (Chỉ tiêu) as of ``as_of``: a section of the plan report.
+    indicators: Indicators | None = None
 
     @property
     def due_by(self) -> date:
@@ -121,6 +124,7 @@ def plan_data(config: Config, store: Store, period: Period, now: datetime) -> Pl
         overdue_before=overdue_before,
         docs=docs,
         unit_names={u.code: u.name for u in config.units},
+        indicators=indicators(config, store, as_of),
     )
 
 
