@@ -663,9 +663,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--child-ingest", nargs=3, metavar=("CORPUS", "WORKSPACE", "WARM"),
                         help=argparse.SUPPRESS)  # fmt: skip
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="only the history benchmark: a year of 200 units in the store (bench/history.py)",
+    )
+    parser.add_argument("--child-history", nargs=3, metavar=("WORKSPACE", "SPEC", "REPEATS"),
+                        help=argparse.SUPPRESS)  # fmt: skip
     args = parser.parse_args(argv)
     if args.tiny:
-        args.files, args.repeats, args.growth, args.no_libreoffice = 6, 1, False, True
+        args.files, args.growth, args.no_libreoffice = 6, False, True
+        args.repeats = 1 if not args.history else min(args.repeats, 2)
     if args.files < 1 or args.repeats < 1:
         parser.error("--files and --repeats must be at least 1")
     return args
@@ -677,6 +685,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus_dir, workspace, warm = map(Path, args.child_ingest)
         print(json.dumps(child_ingest(corpus_dir, workspace, warm)))
         return 0
+    if args.child_history:
+        from bench import history as history_mod
+
+        ws, spec, repeats = args.child_history
+        print(json.dumps(history_mod.child(Path(ws), spec, int(repeats)), default=str))
+        return 0
+    if args.history:
+        return history_main(args)
     out = args.out.resolve()
     work = out / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -746,6 +762,93 @@ def main(argv: Sequence[str] | None = None) -> int:
         encoding="utf-8",
     )  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+TARGET_HISTORY_WEEKLY_RATIO = 1.25
+TARGET_HISTORY_S = 2.0
+
+
+def history_rows(res: dict[str, Any]) -> list[Row]:
+    week, year = res["week"], res["year"]
+    wk, yr = week["median"], year["median"]
+    ratio = yr["weekly"] / wk["weekly"] if wk["weekly"] else float("nan")
+    rows = [
+        Row(
+            f"H1. weekly build with Xu hướng: store of 1 week ({week['task_rows']:,} task rows) "
+            f"vs a year ({year['task_rows']:,} rows, {year['submissions']:,} files)",
+            fmt_s(wk["weekly"]), fmt_s(yr["weekly"]), f"{ratio:.2f}×",
+            f"≤ {TARGET_HISTORY_WEEKLY_RATIO:g}×", ratio <= TARGET_HISTORY_WEEKLY_RATIO,
+        ),
+        Row(
+            "H1b. same, cold: first build after an upgrade (8 weeks summarised, information)",
+            fmt_s(wk["weekly, cold summary"]), fmt_s(yr["weekly, cold summary"]),
+            f"{yr['weekly, cold summary'] / wk['weekly, cold summary']:.2f}×", "", None,
+        ),
+        Row(
+            f"H2. scorecard over the year ({year['scorecard_units']} units, workbook included)",
+            fmt_s(wk["scorecard"]), fmt_s(yr["scorecard"]), "", f"≤ {TARGET_HISTORY_S:g} s",
+            yr["scorecard"] <= TARGET_HISTORY_S,
+        ),
+        Row(
+            f"H3. indicators ({year['indicators']} indicators, workbook included)",
+            fmt_s(wk["indicators"]), fmt_s(yr["indicators"]), "", f"≤ {TARGET_HISTORY_S:g} s",
+            yr["indicators"] <= TARGET_HISTORY_S,
+        ),
+        Row(
+            "H4. peak RSS of the timing process (1 week / a year)",
+            fmt_mib(week["peak_rss"]), fmt_mib(year["peak_rss"]), "",
+            f"< {TARGET_PEAK_RSS // MIB:,} MiB",
+            None if year["peak_rss"] is None else year["peak_rss"] < TARGET_PEAK_RSS,
+        ),
+        Row(
+            "H5. store size on disk (1 week / a year)",
+            fmt_mib(week["store_bytes"]), fmt_mib(year["store_bytes"]), "", "", None,
+        ),
+        Row(
+            f"H6. trends: task status of {year['picks']:,} snapshots (8 weeks): pandas vs SQL "
+            "aggregate",
+            fmt_s(yr["trends: task status by pandas"]), fmt_s(yr["trends: task status by SQL"]),
+            f"{yr['trends: task status by pandas'] / yr['trends: task status by SQL']:.1f}× "
+            "faster", "", None,
+        ),
+        Row(
+            "H6b. the same read from the task_status_counts summary table (kept)",
+            fmt_s(yr["trends: task status by SQL"]),
+            fmt_s(yr["trends: task status, summary table"]), "", "", None,
+        ),
+        Row(
+            "H7. trends: unit × week status frame, 8 weeks (pandas)",
+            fmt_s(wk["trends: history frame (8 weeks)"]),
+            fmt_s(yr["trends: history frame (8 weeks)"]), "", "", None,
+        ),
+    ]  # fmt: skip
+    return rows
+
+
+def history_main(args: argparse.Namespace) -> int:
+    from bench import history as history_mod
+
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    load = load_average()
+    res = history_mod.run(out, args.tiny, args.repeats, args.seed, log)
+    rows = history_rows(res)
+    table = render_table(rows)
+    details = (
+        f"\nSpec {res['spec']}; repeats {args.repeats}; medians; load average at start/end "
+        f"{load} / {load_average()}; machine {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+        f"Weekly summary on the year store: {res['year']['weekly_summary']}"
+    )
+    print(table)
+    print(details)
+    (out / "history-results.md").write_text(table + "\n" + details + "\n", encoding="utf-8")
+    (out / "history-results.json").write_text(
+        json.dumps({"results": res, "rows": [asdict(r) | {"result": r.verdict} for r in rows]},
+                   ensure_ascii=False, indent=1, default=str),
+        encoding="utf-8",
+    )  # fmt: skip
     return 0
 
 

@@ -195,6 +195,11 @@ def test_task_counts_sql_pandas_and_rows_agree(
         expect = {k: tally.by_status[s] for k, s in zip(STATUS_KEYS, STATUSES, strict=True)}
         assert sql == expect
         assert pdx == expect
+        # the second time the figures come from the task_status_counts summary table
+        cached = store.db.execute("SELECT count(*) FROM task_status_counts").fetchone()[0]
+        assert cached == 1
+        assert task_counts(store, picks, 7).iloc[0].to_dict() == expect
+        assert task_counts(store, picks, 7, cache=False).iloc[0].to_dict() == expect
 
 
 def test_version_1_store_is_migrated_on_opening(tmp_path: Path) -> None:

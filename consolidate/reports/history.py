@@ -308,24 +308,18 @@ _DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 
 #: Derived status (index into STATUS_KEYS) of a task row for the pick's day, as
 #: :func:`consolidate.reports.status.derive_status` computes it; 7 = a row stored before
-#: the deadline columns existed (its text is parsed in Python).
+#: the deadline columns existed (its text is parsed in Python). ``deadline_end`` is the ISO
+#: day the deadline parser stored (or NULL), so plain text comparison orders it.
 _STATUS_SQL = f"""
 CASE
-  WHEN t.deadline_kind IS NULL AND COALESCE(t.deadline, '') <> '' THEN 7
+  WHEN t.deadline_kind IS NULL AND t.deadline <> '' THEN 7
   WHEN t.deadline_kind = '{RECURRING}' THEN 6
   WHEN t.state = :done THEN
-    CASE
-      WHEN NOT COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0) THEN 0
-      WHEN COALESCE(
-             CASE WHEN substr(t.completed_on, 1, 10) GLOB '{_DAY}'
-                  THEN substr(t.completed_on, 1, 10) END,
-             p.day) > substr(t.deadline_end, 1, 10) THEN 1
-      ELSE 0
-    END
-  WHEN COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0)
-       AND substr(t.deadline_end, 1, 10) < p.day THEN 4
-  WHEN COALESCE(substr(t.deadline_end, 1, 10) GLOB '{_DAY}', 0)
-       AND substr(t.deadline_end, 1, 10) <= p.soon THEN 3
+    t.deadline_end IS NOT NULL AND COALESCE(
+      CASE WHEN substr(t.completed_on, 1, 10) GLOB '{_DAY}' THEN substr(t.completed_on, 1, 10)
+      END, p.day) > t.deadline_end
+  WHEN t.deadline_end < p.day THEN 4
+  WHEN t.deadline_end <= p.soon THEN 3
   WHEN t.state = :in_progress THEN 2
   ELSE 5
 END
@@ -348,15 +342,69 @@ def _picks_json(picks: pd.DataFrame, due_soon_days: int) -> str:
     )
 
 
-def task_counts(store: Store, picks: pd.DataFrame, due_soon_days: int) -> pd.DataFrame:
-    """Derived-status counts of the task rows of each pick (a frame with
-    ``submission_id`` and ``day``, the date status is derived for), in one SQL aggregate.
+_COUNT_COLUMNS = (*STATUS_KEYS, "legacy")
 
-    Returns a frame indexed like ``picks`` with one column per :data:`STATUS_KEYS`.
+
+def task_counts(
+    store: Store, picks: pd.DataFrame, due_soon_days: int, *, cache: bool = True
+) -> pd.DataFrame:
+    """Derived-status counts of the task rows of each pick (a frame with
+    ``submission_id`` and ``day``, the date status is derived for).
+
+    The counts of a (snapshot, day) pair never change — a stored snapshot is never altered —
+    so they are kept in the ``task_status_counts`` summary table: a pair is aggregated by
+    SQLite once (one statement for all the missing pairs), then read back. Returns a frame
+    indexed like ``picks`` with one column per :data:`STATUS_KEYS`.
     """
     out = pd.DataFrame(0, index=picks.index, columns=list(STATUS_KEYS), dtype="int64")
     if picks.empty:
         return out
+    keys = pd.DataFrame(
+        {"sid": picks["submission_id"].astype("int64"),
+         "day": [d.isoformat() for d in picks["day"]]},
+        index=picks.index,
+    )  # fmt: skip
+    pairs = keys.drop_duplicates().reset_index(drop=True)
+    pairs_json = json.dumps(pairs.to_numpy().tolist())
+    known = pd.DataFrame(columns=["sid", "day", *_COUNT_COLUMNS])
+    if cache:
+        known = pd.read_sql_query(
+            "WITH p(sid, day) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            " FROM json_each(:pairs)) SELECT c.submission_id AS sid, c.day, "
+            + ", ".join(f"c.{k}" for k in _COUNT_COLUMNS)
+            + " FROM p JOIN task_status_counts c ON c.submission_id = p.sid AND c.day = p.day "
+            "AND c.soon = :soon",
+            store.db,
+            params={"pairs": pairs_json, "soon": due_soon_days},
+        )
+    missing = pairs.merge(known[["sid", "day"]], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"][["sid", "day"]]
+    if len(missing):
+        computed = _aggregate(store, missing, due_soon_days)
+        if cache:
+            with store.transaction() as db:
+                db.executemany(
+                    "INSERT OR IGNORE INTO task_status_counts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [(int(r[0]), r[1], due_soon_days, *map(int, r[2:]))
+                     for r in computed.itertuples(index=False)],
+                )  # fmt: skip
+        known = pd.concat([known, computed], ignore_index=True) if len(known) else computed
+    known = known.astype({"sid": "int64", **dict.fromkeys(_COUNT_COLUMNS, "int64")})
+    merged = keys.merge(known, on=["sid", "day"], how="left")
+    merged.index = picks.index
+    out[:] = merged[list(STATUS_KEYS)].fillna(0).to_numpy(dtype="int64")
+    legacy = merged["legacy"].fillna(0) > 0
+    if legacy.any():
+        _add_legacy(store, picks.loc[legacy], due_soon_days, out)
+    return out
+
+
+def _aggregate(store: Store, pairs: pd.DataFrame, due_soon_days: int) -> pd.DataFrame:
+    """One SQL aggregate over the task rows of the (snapshot, day) pairs."""
+    picks = pd.DataFrame(
+        {"submission_id": pairs["sid"].to_numpy(),
+         "day": [date.fromisoformat(d) for d in pairs["day"]]}
+    )  # fmt: skip
     sql = (
         _PICKS_CTE + f"SELECT p.pick, {_STATUS_SQL} AS st, count(*) FROM p "
         "JOIN tasks t ON t.submission_id = p.sid GROUP BY p.pick, st"
@@ -367,14 +415,10 @@ def task_counts(store: Store, picks: pd.DataFrame, due_soon_days: int) -> pd.Dat
         "in_progress": STATE_IN_PROGRESS,
     }
     counts = pd.DataFrame(store.db.execute(sql, params).fetchall(), columns=["pick", "st", "n"])
-    legacy = counts[counts["st"] == 7]
-    counts = counts[counts["st"] < 7]
     table = counts.pivot_table(index="pick", columns="st", values="n", aggfunc="sum")
-    table = table.reindex(index=picks.index, columns=range(7)).fillna(0).astype("int64")
-    out[:] = table.to_numpy()
-    if not legacy.empty:
-        _add_legacy(store, picks.loc[legacy["pick"].unique()], due_soon_days, out)
-    return out
+    table = table.reindex(index=range(len(picks)), columns=range(8)).fillna(0).astype("int64")
+    table.columns = list(_COUNT_COLUMNS)
+    return pd.concat([pairs.reset_index(drop=True), table.reset_index(drop=True)], axis=1)
 
 
 def _add_legacy(store: Store, picks: pd.DataFrame, due_soon_days: int, out: pd.DataFrame) -> None:

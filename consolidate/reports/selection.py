@@ -18,7 +18,6 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -26,7 +25,7 @@ from typing import Any, NamedTuple
 from consolidate.calendar.periods import Period, PeriodError, localize
 from consolidate.core.config import Config, Unit
 from consolidate.core.fmt import fmt_dt
-from consolidate.store.db import Store
+from consolidate.store.db import Store, utc_iso
 
 # --- reporting status of units ----------------------------------------------------------------
 
@@ -176,36 +175,56 @@ class _Event(NamedTuple):
     has_rows: bool
 
 
-def _events(config: Config, store: Store, sheet: str) -> dict[str, list[_Event]]:
-    """Every arrival of an accepted submission, per unit, oldest first."""
+#: Every arrival of an accepted submission (the same bytes sent again count at each new
+#: arrival): id, sha, unit, report date, arrival time, file name, warnings, has rows, and
+#: 0 for the submission's own arrival, 1 for a later one (the first one wins a tie).
+_ARRIVALS_SQL = """
+SELECT s.id, s.sha256, s.unit_code, s.as_of, s.received_at AS at, s.original_name AS name,
+       s.n_warnings, st.{n} > 0 AS has_rows, 0 AS later
+FROM submissions s JOIN submission_stats st ON st.submission_id = s.id
+UNION ALL
+SELECT s.id, s.sha256, s.unit_code, s.as_of, a.received_at, a.original_name, s.n_warnings,
+       st.{n} > 0, 1
+FROM arrivals a JOIN submissions s ON s.sha256 = a.sha256
+JOIN submission_stats st ON st.submission_id = s.id
+"""
+
+#: The arrivals in the window ``(start, horizon]``, and each unit's newest arrival with rows
+#: up to ``start`` (the snapshot carried forward): all that the selection rules look at, so
+#: that a year of history is not walked in Python for every report.
+_EVENTS_SQL = (
+    "WITH ev AS (" + _ARRIVALS_SQL + ") "
+    "SELECT id, sha256, unit_code, as_of, at, name, n_warnings, has_rows, later FROM ev "
+    "WHERE at > :start AND at <= :horizon "
+    "UNION ALL SELECT id, sha256, unit_code, as_of, at, name, n_warnings, has_rows, later FROM ("
+    "  SELECT *, row_number() OVER (PARTITION BY unit_code "
+    "    ORDER BY at DESC, COALESCE(as_of, '') DESC, id DESC, later) AS rn "
+    "  FROM ev WHERE has_rows AND at <= :start) WHERE rn = 1 "
+    "ORDER BY later"
+)
+
+
+def _events(
+    config: Config, store: Store, sheet: str, start: datetime, horizon: datetime
+) -> dict[str, list[_Event]]:
+    """The arrivals of accepted submissions per unit, oldest first: those in the window
+    ``(start, horizon]`` and each unit's newest one with rows of ``sheet`` up to ``start``."""
     tz = config.calendar.tz
-    subs = store.db.execute(
-        f"SELECT s.id, s.sha256, s.unit_code, s.as_of, s.received_at, s.original_name, "
-        f"s.n_warnings, EXISTS(SELECT 1 FROM {sheet} x WHERE x.submission_id = s.id) "
-        f"FROM submissions s"
+    n = {"tasks": "n_tasks", "projects": "n_projects", "indicators": "n_indicators"}[sheet]
+    rows = store.db.execute(
+        _EVENTS_SQL.format(n=n), {"start": utc_iso(start), "horizon": utc_iso(horizon)}
     ).fetchall()
-    by_sha = {r[1]: r for r in subs}
     seen: set[tuple[str, datetime]] = set()
     per_unit: dict[str, list[_Event]] = {}
-
-    def add(row: sqlite3.Row | tuple[Any, ...], at_text: str, name: str | None) -> None:
-        at = _ts(at_text)
+    for row in rows:  # a submission's own arrival first, then the same bytes sent again
+        at = _ts(row[4])
         if at is None or (row[1], at) in seen:
-            return
+            continue
         seen.add((row[1], at))
         per_unit.setdefault(row[2], []).append(
-            _Event(at.astimezone(tz), row[3] or "", row[0], row[1], row[2], name or row[5] or "",
+            _Event(at.astimezone(tz), row[3] or "", row[0], row[1], row[2], row[5] or "",
                    int(row[6] or 0), bool(row[7]))
         )  # fmt: skip
-
-    for row in subs:
-        add(row, row[4], row[5])
-    # The same bytes sent again (a "no change" report) count at their new arrival.
-    for sha, at_text, name in store.db.execute(
-        "SELECT sha256, received_at, original_name FROM arrivals "
-        "WHERE sha256 IN (SELECT sha256 FROM submissions)"
-    ):
-        add(by_sha[sha], at_text, name)
     for events in per_unit.values():
         events.sort(key=lambda e: (e.at, e.as_of, e.submission_id))
     return per_unit
@@ -265,7 +284,7 @@ def select_snapshots(
     owing = [u.code for u in config.unit_index.owing(report, period.cutoff.date())]
     expected_codes = store.frozen_expected(period.kind, period.key, owing)
     by_code, order = unit_lookup(config)
-    events = _events(config, store, sheet)
+    events = _events(config, store, sheet, period.start, horizon)
     not_counted = _not_counted_files(config, store)
 
     def in_window(at: datetime) -> bool:
@@ -363,7 +382,7 @@ def latest_snapshots(
     """The newest snapshot with rows of ``sheet`` of every unit, up to ``horizon`` (plans)."""
     _, order = unit_lookup(config)
     chosen = []
-    for evs in _events(config, store, sheet).values():
+    for evs in _events(config, store, sheet, horizon, horizon).values():
         usable = [e for e in evs if e.has_rows and e.at <= horizon]
         if usable:
             chosen.append(_snapshot(usable[-1], carried=False, late=False))

@@ -146,6 +146,12 @@ def _schema_sql() -> str:
         CREATE TABLE IF NOT EXISTS periods (
             kind TEXT NOT NULL, key TEXT NOT NULL, expected_json TEXT NOT NULL,
             frozen_at TEXT NOT NULL, PRIMARY KEY (kind, key));
+        CREATE TABLE IF NOT EXISTS task_status_counts (
+            submission_id INTEGER NOT NULL REFERENCES submissions(id), day TEXT NOT NULL,
+            soon INTEGER NOT NULL, done_on_time INTEGER, done_late INTEGER,
+            in_progress INTEGER, due_soon INTEGER, overdue INTEGER, not_started INTEGER,
+            recurring INTEGER, legacy INTEGER, PRIMARY KEY (submission_id, day, soon)
+        ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS submission_stats (
             submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
             n_tasks INTEGER NOT NULL, n_six INTEGER NOT NULL, n_projects INTEGER NOT NULL,

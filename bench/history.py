@@ -1,0 +1,374 @@
+"""The history benchmark (``bench/run.py --history``): a year of a province in the store.
+
+A store with 52 weekly rounds × 200 units (≈ 1.6 million task rows; project rows of the
+investors in 24 twice-monthly rounds; five indicators per unit and file) is generated once
+**through the store API** (``archive_bytes`` + ``save_result`` with compact row tuples, the
+way ingest stores a snapshot, without reading workbooks) and cached under ``bench/out/``;
+a second store holds only the last week. Then, in a child process per store (its own peak
+RSS), the same commands are timed on both: the weekly build (with ``Xu hướng``), the
+scorecard over the whole year, the indicators; plus the task-status aggregation of the
+trends done by SQL against pandas.
+
+Units behave the way they do: most report on time, some late, a few miss a week, a few
+are rejected and resend; tasks keep their deadlines over the year and get done week by week.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HISTORY_VERSION = 2
+YEAR = 2026
+TZ_NAME = "Asia/Ho_Chi_Minh"
+
+TASKS = (
+    "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    "Tổ chức lớp Bình dân học vụ số cho cán bộ và người dân",
+    "Rà soát, cắt giảm thành phần hồ sơ thủ tục hành chính",
+    "Triển khai thanh toán không dùng tiền mặt trong dịch vụ công",
+    "Cập nhật dữ liệu dân cư phục vụ Đề án 06",
+    "Ban hành quy chế làm việc trên môi trường số",
+    "Xây dựng mô hình thôn, buôn, khu phố số tiêu biểu",
+    "Bồi dưỡng kỹ năng sử dụng trí tuệ nhân tạo cho công chức",
+)
+PILLARS = (
+    "Cải cách hành chính",
+    "Cải cách thể chế",
+    "Khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
+    "Phát triển nguồn nhân lực",
+)
+OFFICERS = ("Nguyễn Thị Hoa", "Trần Văn Bình", "Lê Minh Tuấn", "Phạm Thu Trang", "H'Linh Niê")
+INDICATORS = (
+    ("CT01", "Tỷ lệ hồ sơ thủ tục hành chính được số hóa", "%", 80.0),
+    ("CT02", "Số hồ sơ giải quyết trực tuyến toàn trình", "hồ sơ", 1200.0),
+    ("CT03", "Số người được tập huấn kỹ năng số", "người", 500.0),
+    ("CT04", "Số cuộc họp trực tuyến", "cuộc", 40.0),
+    ("CT05", "Tỷ lệ thanh toán trực tuyến", "%", 60.0),
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    units: int
+    weeks: int
+    mean_rows: int
+
+    @property
+    def key(self) -> str:
+        return f"history-v{HISTORY_VERSION}-u{self.units}-w{self.weeks}-r{self.mean_rows}"
+
+
+FULL = Spec(200, 52, 160)
+TINY = Spec(12, 8, 20)
+
+
+@contextmanager
+def no_fsync() -> Iterator[None]:
+    """Generation only: the archive's per-file fsync (crash safety of real arrivals) would
+    make the one-off generation of 10,000 files take minutes; timed steps never run here."""
+    saved = os.fsync
+    os.fsync = lambda fd: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os.fsync = saved  # type: ignore[assignment]
+
+
+@dataclass
+class UnitPlan:
+    code: str
+    name: str
+    investor: bool
+    n_tasks: int
+    deadlines: list[date]
+    done_week: list[int]  # week index from which the task is done (>= weeks: never)
+    pillar: list[str]
+    text: list[str]
+    missing_officer: list[bool]
+
+
+def _plans(config: Any, spec: Spec, rng: random.Random) -> list[UnitPlan]:
+    plans = []
+    for i, unit in enumerate(config.units[: spec.units]):
+        n = max(8, int(rng.triangular(8, spec.mean_rows * 2 - 8, spec.mean_rows)))
+        deadlines = [date(YEAR, 1, 1) + timedelta(days=rng.randint(20, 364)) for _ in range(n)]
+        done = [
+            int((d - date(YEAR, 1, 1)).days / 7 + rng.choice([-6, -2, 0, 1, 3, 8, 60]))
+            for d in deadlines
+        ]
+        plans.append(
+            UnitPlan(
+                code=unit.code,
+                name=unit.name,
+                investor=i % 15 == 0,
+                n_tasks=n,
+                deadlines=deadlines,
+                done_week=done,
+                pillar=[rng.choice(PILLARS) for _ in range(n)],
+                text=[f"{rng.choice(TASKS)} — đợt {k + 1} năm {YEAR}" for k in range(n)],
+                missing_officer=[rng.random() < 0.08 for _ in range(n)],
+            )
+        )
+    return plans
+
+
+def _task_table(plan: UnitPlan, week: int, as_of: date) -> Any:
+    from consolidate.store.db import StoredTable
+
+    names = ("row", "stt", "task_code", "task", "pillar", "source_doc", "lead_unit",
+             "partner_units", "officer", "authority", "deadline", "deliverable", "progress",
+             "state", "completed_on", "period_result", "bottleneck", "proposal", "note",
+             "deadline_kind", "deadline_end", "issues")  # fmt: skip
+    rows = []
+    for k in range(plan.n_tasks):
+        end = plan.deadlines[k]
+        done = week >= plan.done_week[k]
+        progress = 100.0 if done else float(min(95, 5 * max(0, week - plan.done_week[k] + 15)))
+        state = "Đã hoàn thành" if done else ("Đang thực hiện" if progress else "Chưa triển khai")
+        completed = (
+            (date(YEAR, 1, 1) + timedelta(days=7 * plan.done_week[k] + 3)).isoformat()
+            if done
+            else None
+        )
+        rows.append(
+            (k + 5, k + 1, None, plan.text[k], plan.pillar[k], "Kế hoạch số 05-KH/TGV",
+             plan.code, None, None if plan.missing_officer[k] else OFFICERS[k % 5],
+             "Phó Giám đốc Lê Văn Nam", end.strftime("%d/%m/%Y"), "Báo cáo kết quả", progress,
+             state, completed, f"Đã thực hiện {progress:.0f} % khối lượng" if progress else None,
+             "Thiếu kinh phí" if k % 17 == 0 else None, None, None, "date", end.isoformat(),
+             None)
+        )  # fmt: skip
+    return StoredTable(names, rows)
+
+
+def _project_table(plan: UnitPlan, week: int) -> Any:
+    from consolidate.store.db import StoredTable
+
+    names = ("row", "stt", "project_code", "project", "fund_source", "total_investment",
+             "year_plan", "disbursed", "disbursed_pct", "stage", "progress", "deadline",
+             "committed_pct", "officer", "deadline_kind", "deadline_end")  # fmt: skip
+    rows = []
+    for k in range(3):
+        plan_money = 5000.0 * (k + 1)
+        disbursed = round(plan_money * min(1.0, week / 60 + 0.05 * k), 1)
+        rows.append(
+            (k + 5, k + 1, f"DA-{plan.code}-{k + 1:02d}", f"Dự án chuyển đổi số số {k + 1}",
+             "Đầu tư công", plan_money * 2, plan_money, disbursed,
+             100.0 * disbursed / plan_money, "Đang triển khai", min(100.0, week * 2.0),
+             f"Năm {YEAR}", 90.0, OFFICERS[k], "year", f"{YEAR}-12-31")
+        )  # fmt: skip
+    return StoredTable(names, rows)
+
+
+def _indicator_table(week: int, weeks: int) -> Any:
+    from consolidate.store.db import StoredTable
+
+    names = ("row", "stt", "indicator_code", "indicator", "unit_of_measure", "target", "achieved")
+    share = (week + 1) / weeks
+    rows = [
+        (k + 5, k + 1, code, name, uom, target, round(target * share * 0.9, 1))
+        for k, (code, name, uom, target) in enumerate(INDICATORS)
+    ]
+    return StoredTable(names, rows)
+
+
+def _save(store: Any, plan: UnitPlan, at: datetime, as_of: date, sheets: dict[str, Any],
+          tag: str) -> None:  # fmt: skip
+    from consolidate.core.findings import Finding, Report
+    from consolidate.store.db import utc_iso
+
+    name = f"{plan.code} - Báo cáo {tag}.xlsx"
+    data = f"bench history {plan.code} {tag} {at.isoformat()}".encode()
+    arrival = store.archive_bytes(data, name, at, "bench")
+    report = Report(file=name, sha256=arrival.sha256, unit_code=plan.code, unit_name=plan.name,
+                    as_of=as_of.isoformat(), received_at=utc_iso(at), template_version="2026.1")  # fmt: skip
+    if not sheets:  # rejected
+        report.add(Finding("bad-value", "error", "Tiến độ 150", sheet="Nhiệm vụ", cell="L5"))
+        store.save_result(report)
+        return
+    store.save_result(report, {"prepared_by": "Chuyên viên", "approver": "Giám đốc"}, sheets)
+
+
+def generate(root: Path, spec: Spec, seed: int, log: Callable[[str], None]) -> tuple[Path, Path]:
+    """The year store and the one-week store (cached: reused while the spec matches)."""
+    year_ws, week_ws = root / f"{spec.key}-year", root / f"{spec.key}-week"
+    done = root / f"{spec.key}.done"
+    if done.is_file() and (year_ws / "consolidate.toml").is_file():
+        return year_ws, week_ws
+    from bench import corpus as corpus_mod
+    from consolidate.calendar.periods import twice_monthly_containing, weekly_period
+    from consolidate.core.config import load_config
+    from consolidate.store.db import Store
+
+    for ws in (year_ws, week_ws):
+        shutil.rmtree(ws, ignore_errors=True)
+        corpus_mod.write_workspace(ws)
+    config = load_config(year_ws)
+    cal = config.calendar
+    rng = random.Random(seed)
+    plans = _plans(config, spec, rng)
+    first_week = 53 - spec.weeks if spec.weeks < 52 else 1
+    start = time.perf_counter()
+    with (
+        no_fsync(),
+        Store(config.store, config.archive) as year,
+        Store(load_config(week_ws).store, load_config(week_ws).archive) as week_store,
+    ):
+        for db in (year.db, week_store.db):
+            db.execute("PRAGMA synchronous=OFF")
+        for w in range(spec.weeks):
+            period = weekly_period(cal, YEAR, first_week + w)
+            stores = [year] + ([week_store] if w == spec.weeks - 1 else [])
+            twice = twice_monthly_containing(cal, period.cutoff - timedelta(hours=30))
+            for plan in plans:
+                roll = rng.random()
+                if roll < 0.05:
+                    continue  # missed the week
+                hours = -rng.randint(2, 40) if roll < 0.15 else rng.randint(1, 70)
+                at = period.cutoff - timedelta(hours=hours)
+                as_of = at.date()
+                sheets: dict[str, Any] = {
+                    "tasks": _task_table(plan, w, as_of),
+                    "indicators": _indicator_table(w, spec.weeks),
+                }
+                if plan.investor and twice.cutoff >= at:
+                    sheets["projects"] = _project_table(plan, w)
+                for s in stores:
+                    if roll > 0.97:  # rejected, resent an hour later
+                        _save(s, plan, at - timedelta(hours=1), as_of, {}, f"tuần {w} lỗi")
+                    _save(s, plan, at, as_of, sheets, f"tuần {w}")
+            log(f"history store: week {w + 1}/{spec.weeks} ({time.perf_counter() - start:.0f} s)")
+        year.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        week_store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    done.write_text(json.dumps({"seconds": time.perf_counter() - start}), encoding="utf-8")
+    return year_ws, week_ws
+
+
+def last_week_key(spec: Spec) -> str:
+    return f"{YEAR}-W52"
+
+
+def build_moment(config: Any) -> datetime:
+    """Friday morning after the last week's cut-off."""
+    from consolidate.calendar.periods import parse_week
+
+    return parse_week(config.calendar, f"{YEAR}-W52").cutoff + timedelta(hours=16)
+
+
+def store_bytes(ws: Path) -> int:
+    store = ws / "store"
+    return sum(p.stat().st_size for p in store.iterdir() if p.is_file())
+
+
+def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
+    """Run in a subprocess: time every step on one store, print JSON."""
+    from bench.run import peak_rss_bytes
+    from consolidate.build import build_indicators, build_scorecard, build_weekly
+    from consolidate.calendar.periods import parse_week
+    from consolidate.core.config import load_config
+    from consolidate.reports.history import history, periods_back, task_counts, task_counts_pandas
+    from consolidate.store.db import Store
+
+    config = load_config(workspace)
+    now = build_moment(config)
+    week = f"{YEAR}-W52"
+    first = f"{YEAR}-W{53 - int(spec_key.split('-w')[1].split('-')[0]):02d}"
+    samples: dict[str, list[float]] = {}
+
+    def timed(key: str, fn: Callable[[], Any]) -> Any:
+        gc.collect()
+        t0 = time.perf_counter()
+        value = fn()
+        samples.setdefault(key, []).append(time.perf_counter() - t0)
+        return value
+
+    with Store(config.store, config.archive) as store:
+        # warm-up: imports, and the first build freezes the periods' unit lists
+        build_weekly(config, store, week=week, now=now)
+        build_scorecard(config, store, week_from=first, week_to=week, now=now)
+        build_indicators(config, store, as_of=now.date(), now=now)
+        period = parse_week(config.calendar, week)
+        hist = history(config, store, "weekly", periods_back(config, period, 8), now)
+        f = hist.frame
+        picks = f.loc[f["submission_id"].notna(), ["period", "submission_id"]].reset_index(
+            drop=True
+        )
+        picks["day"] = [hist.periods[i].as_of for i in picks["period"]]
+        day = period.as_of.isoformat()
+
+        def forget(where: str, params: tuple[Any, ...] = ()) -> None:
+            with store.transaction() as db:
+                db.execute(f"DELETE FROM task_status_counts {where}", params)
+
+        for _ in range(repeats):
+            # steady state: the earlier weeks were summarised by the earlier Fridays' builds;
+            # this week's snapshots are new
+            forget("WHERE day = ?", (day,))
+            built = timed("weekly", lambda: build_weekly(config, store, week=week, now=now))
+            forget("")  # cold: the first build after an upgrade summarises all 8 weeks
+            timed("weekly, cold summary", lambda: build_weekly(config, store, week=week, now=now))
+            forget("WHERE day = ?", (day,))
+            score = timed(
+                "scorecard",
+                lambda: build_scorecard(config, store, week_from=first, week_to=week, now=now),
+            )
+            ind = timed(
+                "indicators", lambda: build_indicators(config, store, as_of=now.date(), now=now)
+            )
+            timed("trends: history frame (8 weeks)",
+                  lambda: history(config, store, "weekly", periods_back(config, period, 8), now))  # fmt: skip
+            sql = timed(
+                "trends: task status by SQL", lambda: task_counts(store, picks, 7, cache=False)
+            )
+            timed("trends: task status, summary table", lambda: task_counts(store, picks, 7))
+            pdx = timed(
+                "trends: task status by pandas", lambda: task_counts_pandas(store, picks, 7)
+            )
+        assert sql.equals(pdx), "SQL and pandas disagree"
+        rows = store.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        subs = store.db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    return {
+        "samples": samples,
+        "median": {k: statistics.median(v) for k, v in samples.items()},
+        "peak_rss": peak_rss_bytes(),
+        "store_bytes": store_bytes(workspace),
+        "task_rows": rows,
+        "submissions": subs,
+        "picks": len(picks),
+        "weekly_summary": built.summary,
+        "scorecard_units": len(score.rows),
+        "indicators": len(ind.payload["indicators"]),
+    }
+
+
+def run(
+    out: Path, tiny: bool, repeats: int, seed: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Generate (once) and measure both stores, each in its own subprocess."""
+    import subprocess
+
+    spec = TINY if tiny else FULL
+    year_ws, week_ws = generate(out, spec, seed, log)
+    results: dict[str, Any] = {"spec": spec.key}
+    for label, ws in (("week", week_ws), ("year", year_ws)):
+        log(f"history: timing the {label} store (subprocess)")
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve().parent / "run.py"), "--child-history",
+             str(ws), spec.key, str(repeats)],
+            check=True, capture_output=True, text=True, encoding="utf-8",
+        )  # fmt: skip
+        results[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
