@@ -1,10 +1,14 @@
-"""Bundled demo: a realistic week of the province, end to end.
+"""Bundled demo: a realistic week of the province, end to end, with weeks of history.
 
 The task register is built from the concrete tasks and deadlines in the official letters
 (``shared/seeds``). Submissions for the demo units are generated deterministically from a
 seed: most on time, some late, two with errors (rejected), some missing, one unit that
 only reported last week (carried forward), project investors with disbursement figures.
-They are then ingested with their e-mail times and every report is built.
+Six earlier weeks of reports (W16–W21: on time more often week by week, some late, a few
+missing or rejected then corrected) give the weekly report a meaningful ``Xu hướng`` and the
+scorecard something to rank; the W23 files carry indicators (Chỉ tiêu). They are then
+ingested with their e-mail times and every report is built, the scorecard and the
+indicators included.
 """
 
 from __future__ import annotations
@@ -366,7 +370,10 @@ def generate(config: Config, folder: Path, seed: int = 2026) -> DemoPlan:
             rows[-1]["lead_unit"] = next(
                 u.name for u in config.units if u.code != unit.code and u.kind == "so-ban-nganh"
             )
-        sheets: dict[str, Any] = {"tasks": rows}
+        sheets: dict[str, Any] = {
+            "tasks": rows,
+            "indicators": _indicator_rows(unit, random.Random(f"{seed}-{unit.code}-ct")),
+        }
         if "projects" in unit.reports:
             sheets["projects"] = _project_rows(unit, random.Random(f"{seed}-{unit.code}-dự án"))
         write_submission(path, config.units, _cover(unit, as_of), sheets)
@@ -383,6 +390,71 @@ def generate(config: Config, folder: Path, seed: int = 2026) -> DemoPlan:
             )
         )
     return plan
+
+
+#: Weeks before the demo weeks (W22, W23) with a history of reports, so that the weekly
+#: report's ``Xu hướng`` and the scorecard have something to show: W16 … W21.
+HISTORY_WEEKS = tuple(range(16, 22))
+
+INDICATOR_ROWS: tuple[tuple[str, str, str, float], ...] = (
+    ("CT01", "Tỷ lệ hồ sơ thủ tục hành chính được số hóa", "%", 80.0),
+    ("CT02", "Số hồ sơ giải quyết trực tuyến toàn trình", "hồ sơ", 1200.0),
+    ("CT03", "Số người được tập huấn kỹ năng số", "người", 500.0),
+)
+
+
+def _indicator_rows(unit: Unit, rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for i, (code, name, uom, target) in enumerate(INDICATOR_ROWS, start=1):
+        if code == "CT03" and unit.kind == "xa-phuong" and rng.random() < 0.3:
+            uom = "lượt"  # a unit counting visits, not people: flagged, not summed
+        scale = 1.0 if uom == "%" else rng.choice([0.5, 1.0, 2.0])
+        rows.append(
+            {
+                "stt": i,
+                "indicator_code": code,
+                "indicator": name,
+                "unit_of_measure": uom,
+                "target": target * scale,
+                "achieved": round(target * scale * rng.uniform(0.25, 0.7), 0),
+            }
+        )
+    return rows
+
+
+def generate_history(config: Config, folder: Path, seed: int = 2026) -> list[DemoFile]:
+    """Reports of the weeks before the demo week: most on time (a little more every week),
+    some late, a few missing, a few rejected and sent again corrected."""
+    from consolidate.calendar.periods import parse_week
+    from consolidate.render.template import write_submission
+
+    files: list[DemoFile] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    weekly = sorted((u for u in config.units if "weekly" in u.reports), key=lambda u: u.code)
+    for k, week in enumerate(HISTORY_WEEKS):
+        period = parse_week(config.calendar, f"2026-W{week}")
+        cutoff = period.cutoff
+        for unit in weekly:
+            rng = random.Random(f"{seed}-{unit.code}-w{week}")
+            roll = rng.random() - 0.025 * k  # units improve week by week
+            if roll > 0.86:
+                continue  # missing
+            if roll > 0.80:  # late: after the cut-off, before the next one
+                when = cutoff + timedelta(hours=rng.randint(3, 40))
+            else:
+                when = cutoff - timedelta(hours=rng.randint(2, 72))
+            as_of = min(cutoff.date(), (when - timedelta(hours=3)).date())
+            rows = _task_rows(unit, rng, as_of, register=True)
+            path = folder / f"{unit.code} - Báo cáo tuần {week}.xlsx"
+            if 0.76 < roll <= 0.80:  # rejected first, corrected the same day
+                bad = [dict(r) for r in rows]
+                bad[0]["progress"] = 150
+                wrong = folder / f"{unit.code} - Báo cáo tuần {week} (lần 1).xlsx"
+                write_submission(wrong, config.units, _cover(unit, as_of), {"tasks": bad})
+                files.append(DemoFile(wrong, when - timedelta(hours=2), unit.code, "rejected"))
+            write_submission(path, config.units, _cover(unit, as_of), {"tasks": rows})
+            files.append(DemoFile(path, when, unit.code, "late" if roll > 0.80 else "on-time"))
+    return files
 
 
 def _cover(unit: Unit, as_of: date) -> dict[str, Any]:
@@ -441,6 +513,7 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
     write_register_workbook(config.register, REGISTER_ROWS, config.units)
     import_register(config)
     plan = generate(config, config.inbox, seed)
+    plan.files.extend(generate_history(config, config.inbox / "lich-su", seed))
     result = DemoResult(root=config.root, plan=plan)
     for item in sorted(plan.files, key=lambda f: f.received_at):
         got = ingest_paths(config, [item.path], received_at=item.received_at, source="email")
@@ -477,7 +550,23 @@ def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
                 config, store, quarter=DEMO_QUARTER, now=datetime(2026, 6, 5, 9, 0, tzinfo=tz)
             ),
         )
+        history = (
+            cons.build_scorecard(
+                config,
+                store,
+                week_from=f"2026-W{HISTORY_WEEKS[0]}",
+                week_to=DEMO_WEEK,
+                now=datetime(2026, 6, 5, 9, 0, tzinfo=tz),
+            ),
+            cons.build_indicators(
+                config, store, as_of=date(2026, 6, 5), now=datetime(2026, 6, 5, 9, 0, tzinfo=tz)
+            ),
+        )
     for built in builds:
         outputs.extend(Path(path) for path in built.paths)
         notes.append(built.summary)
+    for made in history:
+        if made.path is not None:
+            outputs.append(Path(made.path))
+        notes.append(made.summary)
     return outputs
