@@ -522,6 +522,7 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
             for report in got.reports:
                 progress(report)
     result.outputs.extend(build_demo_reports(config, result.notes))
+    result.outputs.extend(build_demo_history(config, result.notes))
     return result
 
 
@@ -550,6 +551,20 @@ def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
                 config, store, quarter=DEMO_QUARTER, now=datetime(2026, 6, 5, 9, 0, tzinfo=tz)
             ),
         )
+    for built in builds:
+        outputs.extend(Path(path) for path in built.paths)
+        notes.append(built.summary)
+    return outputs
+
+
+def build_demo_history(config: Config, notes: list[str]) -> list[Path]:
+    """The views over many weeks: the scorecard of W16–W23 and the indicators."""
+    from consolidate import build as cons
+    from consolidate.store.db import Store
+
+    tz = config.calendar.tz
+    outputs: list[Path] = []
+    with Store(config.store, config.archive) as store:
         history = (
             cons.build_scorecard(
                 config,
@@ -562,9 +577,6 @@ def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
                 config, store, as_of=date(2026, 6, 5), now=datetime(2026, 6, 5, 9, 0, tzinfo=tz)
             ),
         )
-    for built in builds:
-        outputs.extend(Path(path) for path in built.paths)
-        notes.append(built.summary)
     for made in history:
         if made.path is not None:
             outputs.append(Path(made.path))
