@@ -169,6 +169,11 @@ def fetch_pass(
     return result
 
 
+#: Attachments kept in memory before they are judged together (one ingest, one process pool
+#: for a flood); a pass over a bigger mailbox judges, answers and marks group by group.
+GROUP_BYTES = 128 * 1024 * 1024
+
+
 def _pass(
     config: Config,
     settings: MailSettings,
@@ -180,23 +185,52 @@ def _pass(
     on_message: Callable[[MessageOutcome], None] | None,
 ) -> None:
     mailbox = imap.connect(settings, password, login)
+    folder = settings.imap_folder
+    group: list[_Pending] = []
+    handled: list[int] = []  # UIDs that only need marking
+    size = 0
+
+    def flush(mark: bool) -> None:
+        nonlocal group, handled, size
+        items, uids = group, handled
+        group, handled, size = [], [], 0
+        first = len(result.messages)
+        _judge(config, store, items)
+        result.messages.extend(_answer(config, settings, store, items))
+        try:
+            _mark(mailbox, settings, store, folder, validity, uids + [i.uid for i in items])
+        except imap.CONNECTION_ERRORS:
+            if mark:
+                raise  # otherwise the connection is already gone: the next pass marks them
+        if on_message:
+            for outcome in result.messages[first:]:
+                on_message(outcome)
+
     try:
-        folder = settings.imap_folder
         validity = imap.select(mailbox, folder)
         # Answered in an earlier pass that died before marking them: mark them now.
         leftover = ledger.pending_done(store.db, folder, validity)
         _mark(mailbox, settings, store, folder, validity, leftover)
         criteria = "ALL" if settings.processed_folder else "UNSEEN"
-        todo = [u for u in imap.uids(mailbox, criteria) if u not in set(leftover)]
-        for start in range(0, len(todo), settings.batch_size):
-            batch = todo[start : start + settings.batch_size]
-            handled = _batch(config, settings, store, mailbox, folder, validity, batch, result)
-            _mark(mailbox, settings, store, folder, validity, handled)
-            for outcome in result.messages[-len(batch) :]:
-                if on_message:
-                    on_message(outcome)
-            if on_batch:
-                on_batch(result)
+        done_before = set(leftover)
+        todo = [u for u in imap.uids(mailbox, criteria) if u not in done_before]
+        try:
+            for start in range(0, len(todo), settings.batch_size):
+                for raw in imap.fetch_raw(mailbox, todo[start : start + settings.batch_size]):
+                    item = _keep(config, settings, store, folder, validity, raw)
+                    if item is None:
+                        handled.append(raw.uid)
+                    else:
+                        group.append(item)
+                        size += len(raw.data)
+                if on_batch:
+                    on_batch(result)
+                if size >= GROUP_BYTES:
+                    flush(mark=True)
+        finally:
+            # What arrived before a dropped connection is judged and answered all the same.
+            if group or handled:
+                flush(mark=False)
     finally:
         imap.logout(mailbox)
 
@@ -209,34 +243,6 @@ def _mark(
     imap.mark_done(mailbox, settings, uids)
     with store.transaction() as db:
         ledger.set_done(db, folder, validity, uids)
-
-
-def _batch(
-    config: Config,
-    settings: MailSettings,
-    store: Store,
-    mailbox: Any,
-    folder: str,
-    validity: int,
-    batch: list[int],
-    result: FetchResult,
-) -> list[int]:
-    """Keep, judge and answer one batch; the UIDs to mark."""
-    items: list[_Pending] = []
-    handled: list[int] = []
-    try:
-        for raw in imap.fetch_raw(mailbox, batch):
-            item = _keep(config, settings, store, folder, validity, raw)
-            if item is None:
-                handled.append(raw.uid)
-            else:
-                items.append(item)
-    finally:
-        # What arrived before a dropped connection is judged and answered all the same.
-        _judge(config, store, items)
-        result.messages.extend(_answer(config, settings, store, items))
-        handled.extend(item.uid for item in items)
-    return handled
 
 
 def _keep(
@@ -370,6 +376,7 @@ def _answer(
     now = datetime.now(UTC)
     cap = settings.max_replies_per_sender_per_hour
     in_batch: dict[str, int] = {}
+    sent = ledger.replies_in_last_hour(store.db, now)
     prepared: list[tuple[_Pending, MessageOutcome, Outgoing | None]] = []
     for item in items:
         outcome = MessageOutcome(
@@ -378,8 +385,7 @@ def _answer(
         )  # fmt: skip
         outgoing = None
         if item.kind in (KIND_REPORT, KIND_EMPTY) and item.sender:
-            sent = ledger.replies_in_last_hour(store.db, item.sender, now)
-            if sent + in_batch.get(item.sender, 0) >= cap:
+            if sent.get(item.sender, 0) + in_batch.get(item.sender, 0) >= cap:
                 outcome.note = f"không trả lời: đã gửi {cap} thư cho {item.sender} trong một giờ"
             else:
                 in_batch[item.sender] = in_batch.get(item.sender, 0) + 1

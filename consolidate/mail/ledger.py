@@ -85,14 +85,15 @@ def attachments_of(db: sqlite3.Connection, message: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def replies_in_last_hour(db: sqlite3.Connection, address: str, now: datetime) -> int:
+def replies_in_last_hour(db: sqlite3.Connection, now: datetime) -> dict[str, int]:
+    """Replies queued in the hour before ``now``, by the address they answered."""
     since = utc_iso(now - timedelta(hours=1))
-    row = db.execute(
-        "SELECT count(*) FROM mail_outbox WHERE kind='reply' AND queued_at>=? "
-        "AND json_extract(recipients, '$[0]')=?",
-        (since, address.lower()),
-    ).fetchone()
-    return int(row[0])
+    rows = db.execute(
+        "SELECT json_extract(recipients, '$[0]'), count(*) FROM mail_outbox "
+        "WHERE kind='reply' AND queued_at>=? GROUP BY 1",
+        (since,),
+    ).fetchall()
+    return {str(r[0]): int(r[1]) for r in rows}
 
 
 def queue(
