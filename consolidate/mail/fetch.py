@@ -216,13 +216,11 @@ def _pass(
         todo = [u for u in imap.uids(mailbox, criteria) if u not in done_before]
         try:
             for start in range(0, len(todo), settings.batch_size):
-                for raw in imap.fetch_raw(mailbox, todo[start : start + settings.batch_size]):
-                    item = _keep(config, settings, store, folder, validity, raw)
-                    if item is None:
-                        handled.append(raw.uid)
-                    else:
-                        group.append(item)
-                        size += len(raw.data)
+                raws = list(imap.fetch_raw(mailbox, todo[start : start + settings.batch_size]))
+                kept, marked = _keep(settings, store, folder, validity, raws)
+                group.extend(kept)
+                handled.extend(marked)
+                size += sum(len(raw.data) for raw in raws)
                 if on_batch:
                     on_batch(result)
                 if size >= GROUP_BYTES:
@@ -246,65 +244,90 @@ def _mark(
 
 
 def _keep(
-    config: Config,
     settings: MailSettings,
     store: Store,
     folder: str,
     validity: int,
-    raw: imap.RawMessage,
-) -> _Pending | None:
-    """Archive the raw message and list its attachments (one transaction); None when the
-    message needs nothing more than being marked."""
-    known = ledger.find_message(store.db, folder, validity, raw.uid)
-    if known is not None and known.status != ledger.RECEIVED:
-        return None
-    message = email.message_from_bytes(raw.data)
-    sender = sender_of(message)
-    message_id = str(message.get("Message-ID", "")).strip() or None
-    why_not = never_answer(message)
-    extracted = None if why_not else extract(message, settings.max_attachment_bytes)
-    kind = (
-        KIND_AUTO
-        if why_not
-        else (KIND_REPORT if extracted and extracted.spreadsheets else KIND_EMPTY)
-    )
-    shas = [hashlib.sha256(a.data).hexdigest() for a in extracted.spreadsheets] if extracted else []
-    row_id: list[int] = [known.id] if known else []
+    raws: list[imap.RawMessage],
+) -> tuple[list[_Pending], list[int]]:
+    """Archive the raw messages byte for byte (each fsynced) before anything reads them,
+    then read each and record it with its attachments' names and hashes — the whole fetch
+    batch in one transaction. Returns the messages to judge and the UIDs only to mark."""
+    handled: list[int] = []
+    fresh: list[tuple[imap.RawMessage, ledger.MessageRow | None]] = []
+    for raw in raws:
+        known = ledger.find_message(store.db, folder, validity, raw.uid)
+        if known is not None and known.status != ledger.RECEIVED:
+            handled.append(raw.uid)  # answered by a pass that died before marking it
+        else:
+            fresh.append((raw, known))
+    items: list[_Pending] = []
 
-    def record(db: sqlite3.Connection, eml_sha: str) -> None:
-        if row_id:
-            return
-        cur = db.execute(
-            "INSERT INTO mail_messages (folder, uidvalidity, uid, message_id, eml_sha256, "
-            "sender, subject, date_header, internaldate, kind, status, note, recorded_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                folder, validity, raw.uid, message_id, eml_sha, sender,
-                header_text(message, "Subject"), header_text(message, "Date"),
-                utc_iso(raw.internaldate), kind, ledger.RECEIVED, why_not or None,
-                ledger.now_iso(),
-            ),
-        )  # fmt: skip
-        row_id.append(int(cur.lastrowid or 0))
-        if extracted:
-            db.executemany(
-                "INSERT INTO mail_attachments (message, position, name, safe_name, sha256, "
-                "size, via) VALUES (?,?,?,?,?,?,?)",
-                [
-                    (row_id[0], n, a.name, a.safe, sha, len(a.data), a.via)
-                    for n, (a, sha) in enumerate(zip(extracted.spreadsheets, shas, strict=True))
-                ],
-            )
+    def record(db: sqlite3.Connection, index: int, eml_sha: str) -> None:
+        raw, known = fresh[index]
+        message = email.message_from_bytes(raw.data)
+        sender = sender_of(message)
+        why_not = never_answer(message)
+        extracted = None if why_not else extract(message, settings.max_attachment_bytes)
+        kind = (
+            KIND_AUTO
+            if why_not
+            else KIND_REPORT
+            if extracted and extracted.spreadsheets
+            else KIND_EMPTY
+        )
+        shas = (
+            [hashlib.sha256(a.data).hexdigest() for a in extracted.spreadsheets]
+            if extracted
+            else []
+        )
+        message_id = str(message.get("Message-ID", "")).strip() or None
+        if known is not None:
+            row = known.id
+        else:
+            cur = db.execute(
+                "INSERT INTO mail_messages (folder, uidvalidity, uid, message_id, eml_sha256, "
+                "sender, subject, date_header, internaldate, kind, status, note, recorded_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    folder, validity, raw.uid, message_id, eml_sha, sender,
+                    header_text(message, "Subject"), header_text(message, "Date"),
+                    utc_iso(raw.internaldate), kind, ledger.RECEIVED, why_not or None,
+                    ledger.now_iso(),
+                ),
+            )  # fmt: skip
+            row = int(cur.lastrowid or 0)
+            if extracted:
+                db.executemany(
+                    "INSERT INTO mail_attachments (message, position, name, safe_name, "
+                    "sha256, size, via) VALUES (?,?,?,?,?,?,?)",
+                    [
+                        (row, n, a.name, a.safe, sha, len(a.data), a.via)
+                        for n, (a, sha) in enumerate(zip(extracted.spreadsheets, shas, strict=True))
+                    ],
+                )
+        item = _Pending(row, raw.uid, message, sender, raw.internaldate, kind, extracted, shas)
+        if ledger.known_elsewhere(db, message_id, eml_sha, row):
+            item.kind, item.note = KIND_COPY, "thư đã được xử lý trước đó (cùng Message-ID)"
+            item.extracted = None
+        elif why_not:
+            item.note = why_not
+        items.append(item)
 
-    name = f"thu-{raw.internaldate.astimezone(UTC):%Y%m%d-%H%M%S}-{raw.uid}.eml"
-    arrival = store.archive_bytes(raw.data, name, raw.internaldate, "email", record=record)
-    item = _Pending(row_id[0], raw.uid, message, sender, raw.internaldate, kind, extracted, shas)
-    if ledger.known_elsewhere(store.db, message_id, arrival.sha256, item.row):
-        item.kind, item.note = KIND_COPY, "thư đã được xử lý trước đó (cùng Message-ID)"
-        item.extracted = None
-    elif why_not:
-        item.note = why_not
-    return item
+    if fresh:
+        store.archive_batch(
+            [
+                (
+                    raw.data,
+                    f"thu-{raw.internaldate.astimezone(UTC):%Y%m%d-%H%M%S}-{raw.uid}.eml",
+                    raw.internaldate,
+                )
+                for raw, _known in fresh
+            ],
+            "email",
+            record,
+        )
+    return items, handled
 
 
 def _judge(config: Config, store: Store, items: list[_Pending]) -> None:

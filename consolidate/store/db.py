@@ -319,36 +319,62 @@ class Store:
     ) -> Arrival:
         """Keep the bytes (atomic, fsynced), then record the arrival; ``record(db, sha)``
         runs in the same transaction (e.g. the e-mail ledger's row for a message)."""
-        sha = hashlib.sha256(data).hexdigest()
-        # Names are metadata only: storage is by hash, so no name can overwrite anything, and
-        # the name gives at most a plain extension (no separators, ':' streams or wildcards).
-        ext = Path(original_name).suffix.lower()
-        ext = ext if _SAFE_EXT.fullmatch(ext) else ""
-        target = self.archive / sha[:2] / f"{sha}{ext}"
-        row = self.db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
-        new = row is None
-        if new or not (self.archive / row["archive_path"]).is_file():
-            self._write_atomic(target, data)
+        [arrival] = self.archive_batch(
+            [(data, original_name, received_at)],
+            source_label,
+            None if record is None else (lambda db, _i, sha: record(db, sha)),
+        )
+        return arrival
+
+    def archive_batch(
+        self,
+        entries: Sequence[tuple[bytes, str, datetime]],
+        source_label: str = "inbox",
+        record: Callable[[sqlite3.Connection, int, str], None] | None = None,
+    ) -> list[Arrival]:
+        """Keep every entry's bytes (each atomic and fsynced) first, then record all the
+        arrivals in ONE transaction; ``record(db, index, sha)`` runs inside it per entry."""
+        kept = []
+        for data, original_name, _when in entries:
+            sha = hashlib.sha256(data).hexdigest()
+            # Names are metadata only: storage is by hash, so no name can overwrite anything,
+            # and the name gives at most a plain extension (no separators, ':' streams...).
+            ext = Path(original_name).suffix.lower()
+            ext = ext if _SAFE_EXT.fullmatch(ext) else ""
+            target = self.archive / sha[:2] / f"{sha}{ext}"
+            row = self.db.execute(
+                "SELECT archive_path FROM files WHERE sha256=?", (sha,)
+            ).fetchone()
+            new = row is None
+            if new or not (self.archive / row["archive_path"]).is_file():
+                self._write_atomic(target, data)
+            kept.append((sha, ext, target, new))
         now = utc_iso(datetime.now(UTC))
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO files VALUES (?,?,?,?,?)",
-                (
-                    sha,
-                    len(data),
-                    target.relative_to(self.archive).as_posix(),
-                    ext,
-                    utc_iso(received_at),
-                ),
-            )
-            db.execute(
-                "INSERT INTO arrivals (sha256, original_name, source, received_at, recorded_at)"
-                " VALUES (?,?,?,?,?)",
-                (sha, original_name, source_label, utc_iso(received_at), now),
-            )
-            if record is not None:
-                record(db, sha)
-        return Arrival(sha, len(data), target, original_name, received_at, new)
+            for index, ((data, original_name, received_at), (sha, ext, target, _new)) in enumerate(
+                zip(entries, kept, strict=True)
+            ):
+                db.execute(
+                    "INSERT OR IGNORE INTO files VALUES (?,?,?,?,?)",
+                    (
+                        sha,
+                        len(data),
+                        target.relative_to(self.archive).as_posix(),
+                        ext,
+                        utc_iso(received_at),
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO arrivals (sha256, original_name, source, received_at, "
+                    "recorded_at) VALUES (?,?,?,?,?)",
+                    (sha, original_name, source_label, utc_iso(received_at), now),
+                )
+                if record is not None:
+                    record(db, index, sha)
+        return [
+            Arrival(sha, len(data), target, name, when, new)
+            for (data, name, when), (sha, _ext, target, new) in zip(entries, kept, strict=True)
+        ]
 
     @staticmethod
     def _write_atomic(target: Path, data: bytes) -> None:
