@@ -60,3 +60,46 @@ def test_oversized_attachment_is_named_not_read() -> None:
     msg.add_attachment(b"x" * 5000, "application", "octet-stream", filename="lớn.xlsx")
     got = extract(email.message_from_bytes(msg.as_bytes()), 1000)
     assert got.spreadsheets == [] and "lớn.xlsx quá lớn" in got.notes[0]
+
+
+def _tnef(name: bytes, data: bytes) -> bytes:
+    """A minimal winmail.dat as Outlook writes one attachment: the TNEF signature and key,
+    then attachment-level objects (level, id, type, length, data, checksum)."""
+    import struct
+
+    def obj(attr_id: int, attr_type: int, payload: bytes) -> bytes:
+        return (
+            struct.pack("<BHHI", 0x02, attr_id, attr_type, len(payload))
+            + payload
+            + struct.pack("<H", sum(payload) & 0xFFFF)
+        )
+
+    return (
+        struct.pack("<IH", 0x223E9F78, 0x0001)
+        + obj(0x9002, 0x0006, b"\x01\x00\xff\xff\xff\xff" + b"\x00" * 8)  # rendering data
+        + obj(0x8010, 0x0001, name + b"\x00")  # title
+        + obj(0x800F, 0x0006, data)  # data
+    )
+
+
+def test_winmail_dat_carries_the_report() -> None:
+    msg = email.message.EmailMessage()
+    msg.set_content("Outlook")
+    msg.add_attachment(
+        _tnef(b"bao-cao-tuan-23.xlsx", b"PK\x03\x04report"),
+        "application",
+        "ms-tnef",
+        filename="winmail.dat",
+    )
+    got = extract(email.message_from_bytes(msg.as_bytes()), 10**6)
+    assert [(a.name, a.data, a.via) for a in got.spreadsheets] == [
+        ("bao-cao-tuan-23.xlsx", b"PK\x03\x04report", "winmail.dat")
+    ]
+
+
+def test_broken_winmail_dat_is_named_in_the_answer() -> None:
+    msg = email.message.EmailMessage()
+    msg.set_content("Outlook")
+    msg.add_attachment(b"not tnef", "application", "ms-tnef", filename="winmail.dat")
+    got = extract(email.message_from_bytes(msg.as_bytes()), 10**6)
+    assert got.spreadsheets == [] and "winmail.dat" in got.notes[0]
