@@ -21,7 +21,7 @@ from consolidate.core.findings import SEVERITY_LABELS
 from consolidate.core.fmt import fmt_dt
 from consolidate.mail import ledger
 from consolidate.mail.config import MailSettings, unit_addresses
-from consolidate.mail.reply import FOOTER, build_message
+from consolidate.mail.reply import build_message, footer
 from consolidate.reports.selection import REJECTED, select_snapshots
 from consolidate.store.db import Store
 
@@ -124,7 +124,7 @@ def plan_reminders(
         sel = select_snapshots(config, store, period, report, now)
         if step == SUMMARY:
             if settings.officer_address:
-                result.reminders.append(_summary(report, period, sel, settings))
+                result.reminders.append(_summary(report, period, sel, settings, footer(config)))
             continue
         for unit in sel.expected:
             snap = unit.snapshot
@@ -168,7 +168,7 @@ def _to_unit(
     elif step == OVERDUE:
         subject = f"Quá hạn {what} {period.label}"
         lines.append(
-            f"Đến nay Sở Khoa học và Công nghệ chưa nhận được {what} {period.label} của đơn vị "
+            f"Đến nay {config.office.office_name} chưa nhận được {what} {period.label} của đơn vị "
             f"(hạn chốt {fmt_dt(period.cutoff)}). Đề nghị đơn vị gửi ngay để kịp tổng hợp "
             f"báo cáo lãnh đạo tỉnh trước {fmt_dt(period.delivery)}; báo cáo gửi sau hạn "
             "được ghi nhận là gửi muộn."
@@ -176,14 +176,14 @@ def _to_unit(
     else:
         subject = f"Nhắc gửi {what} {period.label} (hạn {fmt_dt(period.cutoff)})"
         lines.append(
-            f"Sở Khoa học và Công nghệ chưa nhận được {what} {period.label} của đơn vị. Đề nghị "
+            f"{config.office.office_name} chưa nhận được {what} {period.label} của đơn vị. Đề nghị "
             f"đơn vị gửi báo cáo theo mẫu trước {fmt_dt(period.cutoff)} vào hộp thư này."
         )
-    lines += ["", "Nếu đơn vị đã gửi, xin bỏ qua thư này.", "", FOOTER]
+    lines += ["", "Nếu đơn vị đã gửi, xin bỏ qua thư này.", "", footer(config)]
     return Reminder(report, period.key, step, unit.code, to, subject, "\n".join(lines) + "\n")
 
 
-def _summary(report: str, period: Period, sel: Any, settings: MailSettings) -> Reminder:
+def _summary(report: str, period: Period, sel: Any, settings: MailSettings, foot: str) -> Reminder:
     missing = [u for u in sel.expected if not u.reported]
     counts = sel.counts()
     lines = [
@@ -196,7 +196,7 @@ def _summary(report: str, period: Period, sel: Any, settings: MailSettings) -> R
         lines.append(
             "- Chưa có báo cáo được tiếp nhận: " + "; ".join(u.name for u in missing) + "."
         )
-    lines += ["", "Xem chi tiết: consolidate status; lập báo cáo: consolidate weekly.", "", FOOTER]
+    lines += ["", "Xem chi tiết: consolidate status; lập báo cáo: consolidate weekly.", "", foot]
     return Reminder(
         report, period.key, SUMMARY, "*", [settings.officer_address],
         f"Tổng hợp tình hình {REPORT_LABELS[report]} {period.label}", "\n".join(lines) + "\n",

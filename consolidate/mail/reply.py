@@ -14,8 +14,9 @@ from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
+from typing import cast
 
 from consolidate.core.config import Config
 from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
@@ -25,10 +26,28 @@ from consolidate.mail.names import safe_name
 
 _SMTP_COMPAT = compat32.clone(linesep="\r\n")
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-FOOTER = (
-    "Thư này do hệ thống tiếp nhận báo cáo của Sở Khoa học và Công nghệ gửi tự động. "
-    "Mọi thắc mắc xin liên hệ chuyên viên theo dõi báo cáo của Sở."
-)
+
+
+def footer(config: Config) -> str:
+    office = config.office.office_name
+    return (
+        f"Thư này do hệ thống tiếp nhận báo cáo của {office} gửi tự động. Mọi thắc mắc xin "
+        "liên hệ chuyên viên theo dõi báo cáo."
+    )
+
+
+def claimed_date(message: Message, config: Config) -> str:
+    """The sender's Date: header in the office's words ('' when absent or unreadable)."""
+    raw = message.get("Date")
+    if raw is None:
+        return ""
+    try:
+        moment = parsedate_to_datetime(str(raw))
+    except (TypeError, ValueError, IndexError):
+        return header_text(message, "Date")
+    if moment.tzinfo is None:
+        return f"{moment:%H:%M ngày %d/%m/%Y}"
+    return f"{moment.astimezone(config.calendar.tz):%H:%M ngày %d/%m/%Y}"
 
 
 def header_text(message: Message, name: str) -> str:
@@ -153,7 +172,8 @@ def build_message(
     msg["To"] = ", ".join(to)
     if cc:
         msg["Cc"] = ", ".join(cc)
-    msg["Subject"] = Header(subject, "utf-8").encode()
+    # a Header object (not its encoded text): folded without a leading blank
+    msg["Subject"] = cast(str, Header(subject, "utf-8"))
     msg["Date"] = format_datetime(datetime.now(config.calendar.tz))
     message_id = make_msgid("consolidate", _domain(settings))
     msg["Message-ID"] = message_id
@@ -180,12 +200,12 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
     names = sorted({r.unit_name for r in item.reports if r.unit_name})
     lines = [f"Kính gửi: {', '.join(names) if names else 'Quý cơ quan, đơn vị'},", ""]
     lines.append(
-        "Sở Khoa học và Công nghệ đã nhận thư của đơn vị lúc "
+        f"{config.office.office_name} đã nhận thư của đơn vị lúc "
         f"{item.received_at.astimezone(tz):%H:%M ngày %d/%m/%Y} (giờ máy chủ thư của Sở)."
     )
-    claimed = header_text(item.original, "Date")
+    claimed = claimed_date(item.original, config)
     if claimed:
-        lines.append(f"(Thời điểm ghi trên thư của đơn vị: {claimed}.)")
+        lines.append(f"(Thời điểm ghi trên thư của đơn vị, theo máy của đơn vị: {claimed}.)")
     lines.append("")
     attachments: list[tuple[str, bytes]] = []
     if not item.reports:
@@ -217,7 +237,7 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
             + "."
         )
     lines += item.notes
-    lines += ["", FOOTER]
+    lines += ["", footer(config)]
     return build_message(
         config,
         settings,
