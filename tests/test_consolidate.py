@@ -40,6 +40,7 @@ WEEKLY_SHEETS = [
     "Sắp đến hạn",
     "Điểm nghẽn, kiến nghị",
     "Tình hình báo cáo",
+    "Chưa có đơn vị báo cáo",
     "Chi tiết",
     "Nguồn dữ liệu",
 ]
@@ -321,7 +322,7 @@ def test_weekly_figures_match_an_independent_count(workspace: Config, store: Sto
     assert key["Nhiệm vụ ghi đủ 06 rõ"][0] == six
     assert result.figures["units"]["completeness_pct"] == round(100 * reported / expected, 1)
 
-    header, body = table(summary, "III.")
+    header, body = table(summary, "IV.")  # per unit: the long table comes last
     assert header[4:11] == tuple(STATUSES)
     by_name = {r[1]: r for r in body}
     for code in truth["units"]:
@@ -331,7 +332,7 @@ def test_weekly_figures_match_an_independent_count(workspace: Config, store: Sto
             assert list(row[4:11]) == [per_unit[code][s] for s in STATUSES]
         else:
             assert row[3] is None
-    _, pillars = table(summary, "IV.")
+    _, pillars = table(summary, "III.")
     for r in pillars:
         assert list(r[4:11]) == [per_pillar.get(r[1], Counter())[s] for s in STATUSES]
         assert r[3] == sum(per_pillar.get(r[1], Counter()).values())

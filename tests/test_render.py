@@ -93,8 +93,9 @@ def test_streaming_mode_writes_the_same_content(
     streamed = build_weekly(workspace, store, "2026-W22", now=friday(workspace)).path
     assert {ws.title: list(ws.values) for ws in openpyxl.load_workbook(streamed)} == normal
     with zipfile.ZipFile(streamed) as z:
-        # Chi tiết is the 7th sheet (after Tổng hợp, Xu hướng, three appendices, reporting)
-        detail = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
+        # Chi tiết is the 8th sheet (after Tổng hợp, Xu hướng, three appendices, reporting,
+        # the register tasks nobody reports)
+        detail = z.read("xl/worksheets/sheet8.xml").decode("utf-8")
         assert "<f>" not in detail
     assert re.search(r't="inlineStr"><is><t>=HYPERLINK\("http://x","y"\)</t>', detail)
 
@@ -110,16 +111,22 @@ def test_weekly_layout(workspace: Config, store: Store) -> None:
         "Sắp đến hạn",
         "Điểm nghẽn, kiến nghị",
         "Tình hình báo cáo",
+        "Chưa có đơn vị báo cáo",
         "Chi tiết",
         "Nguồn dữ liệu",
     ]
     for ws in wb:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert str(ws.page_setup.paperSize) == "9", ws.title  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        # One page wide (1 is the XML default, so it may be omitted), any number of pages tall.
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            # One page wide (1 is the XML default, so it may be omitted), any number tall.
+            assert ws.page_setup.fitToWidth in (None, 1), ws.title
+            assert ws.page_setup.fitToHeight == 0, ws.title
+        else:  # too wide to fit readably: 84 % across pages, STT and unit on every page
+            assert ws.page_setup.scale == 84 and ws.page_setup.pageOrder == "overThenDown"
+            assert ws.print_title_cols == "$A:$B", ws.title
         assert ws.print_title_rows, ws.title  # header row repeated on every page
+        assert ws.oddFooter.center.text == "Trang &P", ws.title
     summary = wb["Tổng hợp"]
     texts = [c.value for row in summary.iter_rows(max_row=8) for c in row if c.value]
     assert texts[:4] == [

@@ -197,11 +197,10 @@ def _write_workbook(
     used: set[str] = set()
     summary_name = safe_sheet_name("Kết quả kiểm tra", used)
     ws = wb.add_worksheet(summary_name)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    widths = (5, 9, 18, 14, 7, 50, 42, 20)
+    _page_setup(ws, fit=True)
+    # 128 width units: one A4 landscape page at ≥ 84 % (measured in LibreOffice's PDF),
+    # so nothing prints under 9 pt.
+    widths = (5, 8, 14, 11, 6, 40, 32, 12)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     last_col = len(widths) - 1
@@ -284,6 +283,19 @@ def _wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")) if text else 1
 
 
+def _page_setup(ws: Any, *, fit: bool) -> None:
+    """A4 landscape, "Trang N" centred; one page wide only when that keeps text ≥ 9 pt."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f'&C&"{FONT},Regular"&11Trang &P')
+    if fit:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(84)
+        ws.print_across()
+
+
 def _copy_sheets(
     wb: Any,
     workbook: RawWorkbook,
@@ -316,6 +328,9 @@ def _copy_sheets(
         sheet = workbook.sheets[name]
         ws = wb.add_worksheet(target)
         ws.set_column(0, max(sheet.max_col, 1), 18)
+        # The unit's sheet is wide: printed at 84 % across pages (left to right, then down),
+        # never shrunk to one page width (unreadable).
+        _page_setup(ws, fit=(max(sheet.max_col, 1) + 1) * 18 <= 145)
         if sheet.partial:
             # Title, header and the rows with findings, at their own row numbers (so the
             # addresses match the unit's file); the rows in between are hidden.

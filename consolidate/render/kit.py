@@ -210,13 +210,13 @@ class Styles:
             "extra": f(italic=True, **cell),
         }
         # Chi tiết: no borders (column formats), smaller font; the header is a real header.
-        self.d_text = f(font_size=10, text_wrap=True)
-        self.d_center = f(font_size=10, align="center")
-        self.d_num = f(font_size=10, align="center", num_format="0")
-        self.d_money = f(font_size=10, num_format="#,##0.0")
-        self.d_pct = f(font_size=10, align="center", num_format="0.0")
-        self.d_date = f(font_size=10, align="center", num_format="dd/mm/yyyy")
-        self.d_dt = f(font_size=10, align="center", num_format="dd/mm/yyyy hh:mm")
+        self.d_text = f(font_size=11, text_wrap=True)
+        self.d_center = f(font_size=11, align="center")
+        self.d_num = f(font_size=11, align="center", num_format="0")
+        self.d_money = f(font_size=11, num_format="#,##0.0")
+        self.d_pct = f(font_size=11, align="center", num_format="0.0")
+        self.d_date = f(font_size=11, align="center", num_format="dd/mm/yyyy")
+        self.d_dt = f(font_size=11, align="center", num_format="dd/mm/yyyy hh:mm")
         self.d_hash = f(font_name="Courier New", font_size=8)
         self.carried_cf = wb.add_format({"italic": True, "font_color": "#7F7F7F"})
 
@@ -291,6 +291,40 @@ class Book:
             self.wb.charts.clear()
 
 
+#: A4 landscape, margins 0.5" + 0.4": the printable width in points.
+PRINT_WIDTH_PT = (297 / 25.4 - 0.9) * 72
+#: Points one unit of column width takes when printed at 100 % (default font Times New
+#: Roman 12; measured from LibreOffice's PDF: 6.29 pt per unit, padding included).
+COLUMN_UNIT_PT = 6.29
+#: The smallest print scale: the smallest cell font is 11 pt, so printed text stays
+#: ≥ 9.2 pt (issue 13: nothing under 9 pt on paper).
+MIN_PRINT_SCALE = 84
+
+
+def print_setup(ws: Any, widths: Sequence[float]) -> None:
+    """A4 landscape, "Trang N" centred in the footer, and a scale that keeps text readable.
+
+    A sheet as wide as one page at ≥ 84 % is fitted to one page width. A wider one (the
+    detail sheets: every column of the spec, in spec order, for filtering) is printed at
+    84 % across as many pages as it needs, left to right then down, its first two columns
+    (STT and the unit) repeated on every page so each page names its rows: nothing is cut
+    and nothing is shrunk below 9 pt.
+    """
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.4, top=0.45, bottom=0.55)
+    ws.set_footer(f'&C&"{FONT},Regular"&11Trang &P')
+    width = sum(widths) * COLUMN_UNIT_PT
+    if width * MIN_PRINT_SCALE / 100 <= PRINT_WIDTH_PT:
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        return
+    ws.set_print_scale(MIN_PRINT_SCALE)
+    ws.print_across()
+    if len(widths) > 2 and sum(widths[:2]) <= 40:
+        ws.repeat_columns(0, 1)
+
+
 class Sheet:
     """Row cursor over one worksheet; rows are only ever written downwards."""
 
@@ -308,13 +342,7 @@ class Sheet:
         self._repeat_set = False
         for i, w in enumerate(widths):
             self.ws.set_column(i, i, w)
-        ws = self.ws
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.4, top=0.45, bottom=0.55)
-        ws.center_horizontally()
-        ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
+        print_setup(self.ws, self.widths)
 
     def width(self, first: int, last: int) -> float:
         return sum(self.widths[first : last + 1])

@@ -81,7 +81,7 @@ def _money_headers() -> list[str]:
 
 
 def _projects_summary(book: Book, data: ProjectsData) -> None:
-    widths = [5, 30, 16, 8, 13, 13, 13, 9, 13, 9, 9, 10]
+    widths = [5, 27, 16, 8, 13, 13, 13, 9, 13, 9, 9, 10]
     sh = book.sheet("Tổng hợp", widths)
     sh.ws.hide_gridlines(2)
     st = sh.st
@@ -196,7 +196,7 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
                 "data_labels": {
                     "value": True,
                     "num_format": "#,##0",
-                    "font": {"name": FONT, "size": 9},
+                    "font": {"name": FONT, "size": 11},
                 },
             }
         )
@@ -204,9 +204,9 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
         {"name": "Kế hoạch vốn và giải ngân theo nguồn vốn (triệu đồng)",
          "name_font": {"name": FONT, "size": 12}}
     )  # fmt: skip
-    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
-    chart.set_x_axis({"num_font": {"name": FONT, "size": 10}})
-    chart.set_y_axis({"num_font": {"name": FONT, "size": 9}, "num_format": "#,##0"})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 11}})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 11}})
+    chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "num_format": "#,##0"})
     chart.set_size({"width": 620, "height": 250})
     sh.ws.insert_chart(sh.row + 1, 1, chart, {"x_offset": 10, "y_offset": 4, "object_position": 1})
 

@@ -124,15 +124,15 @@ def _method(book: Book, data: ScorecardData) -> None:
                 "values": [sh.name, first_row, 3, last_row, 3],
                 "points": [{"fill": {"color": BAND_COLORS.get(b["band"], "#5B9BD5")},
                             "border": {"color": "#7F7F7F"}} for b in data.bands],
-                "data_labels": {"value": True, "font": {"name": FONT, "size": 10}},
+                "data_labels": {"value": True, "font": {"name": FONT, "size": 11}},
                 "gap": 80,
             }
         )  # fmt: skip
         chart.set_title({"name": "Số đơn vị theo mức xếp loại", "name_font": {"name": FONT,
                          "size": 12}})  # fmt: skip
         chart.set_legend({"none": True})
-        chart.set_x_axis({"num_font": {"name": FONT, "size": 10}})
-        chart.set_y_axis({"num_font": {"name": FONT, "size": 9}, "min": 0, "major_unit":
+        chart.set_x_axis({"num_font": {"name": FONT, "size": 11}})
+        chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "min": 0, "major_unit":
                           max(1, math.ceil(n_units / 8)), "num_format": "0",
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
         chart.set_size({"width": 620, "height": 260})

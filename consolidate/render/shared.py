@@ -118,6 +118,7 @@ def sources_sheet(
     book: Book, snapshots: Sequence[Snapshot], names: dict[str, str], what: str
 ) -> None:
     sh = book.sheet("Nguồn dữ liệu", [6, 30, 34, 36, 17, 13, 10, 20])
+    sh.ws.hide()  # technical (file names, hashes): out of the default print; "Unhide" shows it
     st = sh.st
     sh.merged("NGUỒN DỮ LIỆU", st.title, height=22)
     sh.para(
@@ -141,11 +142,9 @@ def sources_sheet(
         sh.merged("Không có tệp nào được sử dụng.", st.td)
 
 
-def reporting_sheet(
-    book: Book, sel: Selection, what: str, register_rows: Sequence[Any] = ()
-) -> None:
+def reporting_sheet(book: Book, sel: Selection, what: str) -> None:
     """Every expected unit: on time / late / not reported / rejected, time, file, findings."""
-    sh = book.sheet("Tình hình báo cáo", [6, 15, 30, 17, 16, 30, 9, 7, 9, 40])
+    sh = book.sheet("Tình hình báo cáo", [6, 11, 28, 17, 15, 22, 9, 7, 9, 24])
     st = sh.st
     period = sel.period
     sh.merged("TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", st.title, height=22)
@@ -192,20 +191,25 @@ def reporting_sheet(
             )  # fmt: skip
     # Files of no known unit are the officer's business (`status`, outbox/phan-hoi/), not
     # the leaders': the workbook lists units only (defect 10).
-    if register_rows:
-        sh.blank()
-        sh.merged(
-            f"NHIỆM VỤ TRONG DANH MỤC GIAO CHƯA CÓ ĐƠN VỊ NÀO BÁO CÁO ({len(register_rows)} nhiệm vụ)",
-            st.section,
-            height=20,
+
+
+def register_gap_sheet(book: Book, register_rows: Sequence[Any]) -> None:
+    """Register tasks no counted report mentions: a sheet of their own, so that their rows
+    never print under the header of the reporting table (issue 13)."""
+    sh = book.sheet("Chưa có đơn vị báo cáo", [6, 12, 46, 14, 22, 30, 22])
+    st = sh.st
+    sh.merged("NHIỆM VỤ TRONG DANH MỤC GIAO CHƯA CÓ ĐƠN VỊ NÀO BÁO CÁO", st.title, height=22)
+    sh.para(f"(Tổng số {len(register_rows)} nhiệm vụ)", st.caption)
+    sh.blank()
+    sh.header(
+        list(table(REGISTER, ("no", "code", "task", "deadline", "lead_unit", "source_doc",
+                              "pillar")).labels)
+    )  # fmt: skip
+    if not register_rows:
+        sh.merged("Mọi nhiệm vụ trong danh mục đều có đơn vị báo cáo.", st.td)
+        return
+    for i, t in enumerate(register_rows, 1):
+        sh.cells(
+            [i, t.code, t.task, t.deadline, t.lead_unit_name, t.source_doc, t.pillar],
+            [st.td_center, st.td, st.td, st.td_center, st.td, st.td, st.td],
         )
-        labels = table(REGISTER, ("no", "code", "task", "deadline", "lead_unit", "source_doc",
-                                  "pillar")).labels  # fmt: skip
-        sh.cells([*labels[:6], None, None, None, labels[6]], st.th, merge=[(5, 8)])
-        for i, t in enumerate(register_rows, 1):
-            sh.cells(
-                [i, t.code, t.task, t.deadline, t.lead_unit_name, t.source_doc, None, None, None,
-                 t.pillar],
-                [st.td_center, st.td, st.td, st.td_center, st.td, st.td, st.td, st.td, st.td, st.td],
-                merge=[(5, 8)],
-            )  # fmt: skip

@@ -65,7 +65,7 @@ def short_key(key: str) -> str:
 
 
 def status_formats(book: Book) -> dict[str, Any]:
-    cell = {"font_name": FONT, "font_size": 10, "border": 1, "align": "center", "valign": "top"}
+    cell = {"font_name": FONT, "font_size": 11, "border": 1, "align": "center", "valign": "top"}
     return {
         s: book.wb.add_format({**cell, "bg_color": fill, "font_color": font})
         for s, (fill, font) in _GRID_COLORS.items()
@@ -179,13 +179,13 @@ def _line_chart(
                 "marker": {"type": "circle", "size": 6, "fill": {"color": color},
                            "border": {"color": color}},
                 "data_labels": {"value": True, "position": "above",
-                                "font": {"name": FONT, "size": 8, "color": color}},
+                                "font": {"name": FONT, "size": 11, "color": color}},
             }
         )  # fmt: skip
     chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
-    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
-    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
-    chart.set_y_axis({"min": 0, "num_format": "0", "num_font": {"name": FONT, "size": 9},
+    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 11}})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 11}})
+    chart.set_y_axis({"min": 0, "num_format": "0", "num_font": {"name": FONT, "size": 11},
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     width = sum(int(w * 7 + 5) for w in sh.widths[at_col : at_col + 6]) - 12

@@ -26,6 +26,7 @@ from consolidate.render.shared import (
     appendix_title,
     cell_format,
     grouped,
+    register_gap_sheet,
     reporting_sheet,
     roman,
     share_pct,
@@ -74,6 +75,7 @@ WEEKLY_SHEETS = (
     "Sắp đến hạn",
     "Điểm nghẽn, kiến nghị",
     "Tình hình báo cáo",
+    "Chưa có đơn vị báo cáo",
     "Chi tiết",
     "Nguồn dữ liệu",
 )
@@ -97,7 +99,8 @@ def _weekly_workbook(data: WeeklyData, path: Path, office: Office) -> None:
         _task_appendix(book, data, overdue=True)
         _task_appendix(book, data, overdue=False)
         _task_issues(book, data)
-        reporting_sheet(book, data.selection, "nhiệm vụ", data.unreported_register)
+        reporting_sheet(book, data.selection, "nhiệm vụ")
+        register_gap_sheet(book, data.unreported_register)
         sources_sheet(book, data.selection.snapshots, data.unit_names, "nhiệm vụ")
     finally:
         book.close()
@@ -218,34 +221,9 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
     # Page 1 is what a leader reads: heading, summary, key figures and chart. Tables follow.
     sh.ws.set_h_pagebreaks([sh.row])
 
-    # III. Per unit.
-    sh.merged("III. TÌNH HÌNH THỰC HIỆN THEO ĐƠN VỊ", st.section, height=20)
-    sh.header(
-        ["STT", "Đơn vị", "Tình hình báo cáo", "Tổng số nhiệm vụ",
-         *(_SHORT_STATUS[s] for s in STATUSES), "Đủ 06 rõ (%)"]
-    )  # fmt: skip
+    # III. Per pillar.
     nums = [st.td_int] * 8
-    for i, u in enumerate(sel.units, 1):
-        counts = t.unit_status.get(u.code)
-        total = t.unit_total[u.code]
-        label = u.status_label
-        if u.snapshot is not None and u.snapshot.carried:
-            label += " (dùng số liệu kỳ trước)"
-        sh.cells(
-            [i, u.name, label, total if u.snapshot else None,
-             *((counts[s] if counts else 0) if u.snapshot else None for s in STATUSES),
-             share_pct(t.unit_six[u.code], total)],
-            [st.td_center, st.td, st.reporting.get(u.status, st.td), *nums, st.td_pct],
-        )  # fmt: skip
-    sh.cells(
-        ["", "Tổng cộng", f"{c['reported']}/{expected} đã báo cáo", t.total,
-         *(t.by_status[s] for s in STATUSES), share_pct(t.six_complete, t.total)],
-        [st.tot, st.tot, st.tot, *([st.tot_int] * 8), st.tot_pct],
-    )  # fmt: skip
-    sh.blank()
-
-    # IV. Per pillar.
-    sh.merged("IV. TÌNH HÌNH THỰC HIỆN THEO LĨNH VỰC", st.section, height=20)
+    sh.merged("III. TÌNH HÌNH THỰC HIỆN THEO LĨNH VỰC", st.section, height=20)
     sh.header(
         ["STT", TASKS.column("pillar").report_title, None, "Tổng số nhiệm vụ", *(_SHORT_STATUS[s] for s in STATUSES),
          "Đủ 06 rõ (%)"],
@@ -267,6 +245,31 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
         merge=[(1, 2)],
     )  # fmt: skip
     sh.blank()
+    # IV. Per unit: the long table, last, its header repeated on every printed page.
+    sh.merged("IV. TÌNH HÌNH THỰC HIỆN THEO ĐƠN VỊ", st.section, height=20)
+    sh.header(
+        ["STT", "Đơn vị", "Tình hình báo cáo", "Tổng số nhiệm vụ",
+         *(_SHORT_STATUS[s] for s in STATUSES), "Đủ 06 rõ (%)"]
+    )  # fmt: skip
+    for i, u in enumerate(sel.units, 1):
+        counts = t.unit_status.get(u.code)
+        total = t.unit_total[u.code]
+        label = u.status_label
+        if u.snapshot is not None and u.snapshot.carried:
+            label += " (dùng số liệu kỳ trước)"
+        sh.cells(
+            [i, u.name, label, total if u.snapshot else None,
+             *((counts[s] if counts else 0) if u.snapshot else None for s in STATUSES),
+             share_pct(t.unit_six[u.code], total)],
+            [st.td_center, st.td, st.reporting.get(u.status, st.td), *nums, st.td_pct],
+        )  # fmt: skip
+    sh.cells(
+        ["", "Tổng cộng", f"{c['reported']}/{expected} đã báo cáo", t.total,
+         *(t.by_status[s] for s in STATUSES), share_pct(t.six_complete, t.total)],
+        [st.tot, st.tot, st.tot, *([st.tot_int] * 8), st.tot_pct],
+    )  # fmt: skip
+    sh.blank()
+
     sh.para(
         f"Ghi chú: Trạng thái tổng hợp do hệ thống xác định từ thời hạn, tình trạng và ngày hoàn "
         f"thành đơn vị báo cáo, tính đến ngày chốt {fmt_date(data.as_of)}. “Sắp đến hạn”: chưa "
@@ -287,7 +290,7 @@ def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> Non
             "categories": [sh.name, first_row, 1, last_row, 1],
             "values": [sh.name, first_row, 3, last_row, 3],
             "points": [{"fill": {"color": STATUS_COLORS[s][2]}} for s in STATUSES],
-            "data_labels": {"value": True, "font": {"name": FONT, "size": 10}},
+            "data_labels": {"value": True, "font": {"name": FONT, "size": 11}},
             "gap": 60,
         }
     )
@@ -295,8 +298,8 @@ def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> Non
         {"name": "Nhiệm vụ theo trạng thái tổng hợp", "name_font": {"name": FONT, "size": 12}}
     )
     chart.set_legend({"none": True})
-    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"num_font": {"name": FONT, "size": 10}, "reverse": True})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 11}, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "reverse": True})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     # Fill columns F..L beside the key figures (pixels as xlsxwriter sizes columns).
     width = sum(int(w * 7 + 5) for w in sh.widths[5:]) - 14
