@@ -24,7 +24,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books = [p for p in result.outputs if p.suffix == ".xlsx"]
     feedback = sorted((result.root / "outbox" / "phan-hoi").rglob("*.xlsx"))
     rejected = [p for p in feedback if "tu-choi" in p.name.lower() or "loi" in p.name.lower()]
-    books += [feedback[0], *(rejected[:1])]
+    books += [feedback[0], *(rejected[:1]), result.root / "templates" / "report_template.xlsx"]
     return {p.stem: p for p in to_pdf(books, base / "pdf", base / "lo-profile")}
 
 
@@ -90,3 +90,15 @@ def test_detail_sheet_prints_every_column_readable_with_its_header(
         for page in detail:
             text = page.extract_text() or ""
             assert "STT" in text and "Đơn vị báo cáo" in text  # repeated rows and columns
+
+
+def test_blank_template_prints_readable_without_pages_of_empty_grid(
+    pdfs: dict[str, Path],
+) -> None:
+    """Guide (4 portrait pages), cover, and each data sheet's header with a few empty rows,
+    across pages at 84 % (never squeezed below 9 pt; 25 pages before)."""
+    with pdfplumber.open(pdfs["report_template"]) as pdf:
+        assert len(pdf.pages) <= 13
+        footers = [" ".join(w["text"] for w in p.extract_words() if w["top"] > p.height - 40)
+                   for p in pdf.pages]  # fmt: skip
+        assert all(re.search(r"Trang \d+", f) for f in footers), footers

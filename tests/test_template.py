@@ -239,13 +239,16 @@ def test_layout_formats_and_protection(wb: Workbook) -> None:
         assert ws.print_title_rows.replace("$", "") == f"{HEADER_ROW}:{HEADER_ROW}"
         setup = ws.page_setup
         assert (setup.paperSize, setup.orientation) == (9, "landscape")
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        # Wide sheets print on several readable pages, repeating the name column.
+        # Wide sheets print at 84 % across several pages (≥ 9 pt on paper), repeating the
+        # name column; a narrow one fits one page width.
         width = sum(c.width for c in spec.columns)
         pages = max(1, math.ceil(width / READABLE_PAGE_WIDTH))
-        assert (setup.fitToWidth or 1) == pages and setup.fitToHeight == 0  # None: default 1
         if pages > 1:
+            assert setup.scale == 84 and setup.pageOrder == "overThenDown"
             assert ws.print_title_cols is not None
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert (setup.fitToWidth or 1) == 1 and setup.fitToHeight == 0  # None: default 1
         # Protected without a password, the usual table work still allowed.
         prot = ws.protection
         assert prot.sheet and not prot.password

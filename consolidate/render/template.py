@@ -394,6 +394,10 @@ def _header_height(spec: SheetSpec) -> float:
     return 17.0 * lines + 8
 
 
+#: Empty rows a blank template prints under each header (the rows are filled on screen).
+BLANK_PRINT_ROWS = 5
+
+
 def _write_data_sheet(
     ws: Worksheet,
     fmts: Formats,
@@ -483,6 +487,8 @@ def _write_data_sheet(
         )
         ws.repeat_columns(name_col, name_col)
     ws.repeat_rows(header)
-    ws.print_area(0, 0, last, ncols - 1)
+    # A blank sheet prints its header and a few empty rows, not hundreds of pages of grid.
+    printed = len(data) + 2 if data else BLANK_PRINT_ROWS
+    ws.print_area(0, 0, min(last, first + printed - 1), ncols - 1)
     ws.protect("", PROTECTION)
     ws.set_selection(first, 0, first, 0)
