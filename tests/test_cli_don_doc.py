@@ -77,7 +77,7 @@ def test_letter_for_all_units(config: Config) -> None:
         "V/v đôn đốc triển khai thực hiện",
     ]
     right = [p.text for p in d.tables[0].cell(0, 1).paragraphs if p.text]
-    assert right[-1] == "Đắk Lắk, ngày 05 tháng 06 năm 2026"
+    assert right[-1] == "Đắk Lắk, ngày 05 tháng 6 năm 2026"
     texts = [p.text for p in d.paragraphs]
     i = texts.index("Kính gửi:")
     assert texts[i + 1 : i + 3] == ["- Sở Nội vụ;", "- Sở Tư pháp."]  # not SXD: nothing due

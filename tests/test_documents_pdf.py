@@ -74,7 +74,7 @@ def test_page_counts_are_sane(pdfs: dict[str, Path]) -> None:
         assert 5 <= len(pdf.pages) <= 30
         first = pdf.pages[0].extract_text()
         assert "BÁO CÁO" in first and "Số: …/BC-SKHCN" in first
-        assert "Đắk Lắk, ngày 05 tháng 06 năm 2026" in first
+        assert "Đắk Lắk, ngày 05 tháng 6 năm 2026" in first
 
 
 def test_appendix_pages_are_landscape_and_each_shows_its_own_header(

@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from consolidate.core.config import Office
+from consolidate.core.fmt import date_line as fmt_date_line
 
 FONT = "Times New Roman"
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -45,8 +46,9 @@ _ALIGN = {"left": "left", "center": "center", "right": "right", "both": "both"}
 
 
 def date_line(province: str, when: date) -> str:
-    """``Đắk Lắk, ngày 05 tháng 06 năm 2026``: day and month zero-padded (NĐ 30)."""
-    return f"{province}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+    """``Đắk Lắk, ngày 05 tháng 6 năm 2026``: day below 10 and months 1, 2 with a leading 0
+    (Decree 30/2020/NĐ-CP, Appendix I; the same line as the workbooks', core.fmt)."""
+    return fmt_date_line(when, province)
 
 
 def _fonts(rpr: Any) -> None:
