@@ -65,6 +65,13 @@ CATALOGUE: tuple[Code, ...] = (
     Code("container-html", _C, "error", "Trang web (HTML) đặt đuôi Excel",
          "Mở tệp bằng Excel rồi Lưu thành (Save As) định dạng Excel Workbook (*.xlsx)."),
     Code("container-not-excel", _C, "error", "Không phải sổ Excel (.xlsx)", _USE_TEMPLATE),
+    Code("container-ods", _C, "error", "Bảng tính OpenDocument (.ods, .fods)",
+         "Mở tệp bằng LibreOffice Calc (hoặc WPS), chọn Tệp > Lưu thành (Save As), kiểu "
+         "'Excel 2007-365 (.xlsx)', rồi gửi tệp .xlsx đó."),
+    Code("container-xml-spreadsheet", _C, "error", "Định dạng XML Spreadsheet 2003 của Excel",
+         "Mở tệp bằng Excel, chọn Lưu thành (Save As) > Excel Workbook (*.xlsx) rồi gửi lại."),
+    Code("container-msg", _C, "error", "Thư Outlook (.msg), không phải báo cáo",
+         "Mở thư, lưu tệp Excel đính kèm (Save Attachments) rồi tiếp nhận tệp .xlsx đó."),
     Code("container-word", _C, "error", "Văn bản Word đổi đuôi", _USE_TEMPLATE),
     Code("container-xlsb", _C, "error", "Định dạng Excel nhị phân (.xlsb)",
          "Lưu thành (Save As) Excel Workbook (*.xlsx) rồi gửi lại."),

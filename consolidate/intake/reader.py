@@ -278,7 +278,7 @@ def read_workbook(
     if problem:
         return ReadResult(None, [problem])
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = _Package(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         return ReadResult(
             None,
@@ -287,11 +287,16 @@ def read_workbook(
     with zf:
         problem = check_zip(zf, len(data))
         names = set(zf.namelist())
-        problem = problem or classify_zip(names)
+        try:
+            workbook = "xl/workbook.xml" if problem else _office_document(zf, names)
+            mimetype = read_member(zf, "mimetype")[:200] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, SyntaxError):
+            workbook, mimetype = "xl/workbook.xml", b""
+        problem = problem or classify_zip(names, workbook, mimetype)
         if problem:
             return ReadResult(None, [problem])
         try:
-            return _read_parts(zf, names, fast, row_limits or {})
+            return _read_parts(zf, names, fast, row_limits or {}, workbook)
         except DefusedXmlException:
             return ReadResult(
                 None,
@@ -302,13 +307,14 @@ def read_workbook(
                     )
                 ],
             )
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError):
             return ReadResult(
                 None,
                 [
                     finding(
                         "container-corrupt",
-                        f"Tệp bị hỏng, không đọc được nội dung ({type(exc).__name__}).",
+                        "Tệp bị hỏng, không đọc được nội dung (một phần của tệp nén bị "
+                        "thiếu hoặc sai).",
                         "Mở tệp bằng Excel, lưu lại rồi gửi lại.",
                     )
                 ],
@@ -349,11 +355,56 @@ def _application(raw: bytes) -> str:
     return ""
 
 
+class _Package(zipfile.ZipFile):
+    """A zip whose members are named with "/" whatever the writer stored: some tools write
+    "xl\\workbook.xml" or "/xl/workbook.xml"; the package's own names are kept for reading."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        super().__init__(file)
+        self._alias: dict[str, str] = {}
+        for info in self.infolist():
+            canonical = info.filename.replace("\\", "/").lstrip("/")
+            if canonical != info.filename:
+                self._alias.setdefault(canonical, info.filename)
+
+    def namelist(self) -> list[str]:
+        return [n.replace("\\", "/").lstrip("/") for n in super().namelist()]
+
+    def getinfo(self, name: str) -> zipfile.ZipInfo:
+        return super().getinfo(self._alias.get(name, name))
+
+    def open(self, name: Any, mode: Any = "r", pwd: Any = None, **kw: Any) -> Any:
+        if isinstance(name, str):
+            name = self._alias.get(name, name)
+        return super().open(name, mode, pwd, **kw)
+
+
+OFFICE_DOCUMENT = "/officeDocument"
+
+
+def _office_document(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """The workbook part, where the package's ``_rels/.rels`` says it is (xl/workbook.xml
+    in files from Excel and LibreOffice; elsewhere in some generated files)."""
+    if "_rels/.rels" not in names:
+        return "xl/workbook.xml"
+    raw = read_member(zf, "_rels/.rels")
+    for _, el in _parse(io.BytesIO(raw)):
+        if _local(el.tag) == "Relationship" and el.get("Type", "").endswith(OFFICE_DOCUMENT):
+            target = el.get("Target", "").replace("\\", "/").lstrip("/")
+            if target and not target.startswith("../"):
+                return target
+    return "xl/workbook.xml"
+
+
 def _read_parts(
-    zf: zipfile.ZipFile, names: set[str], fast: bool, row_limits: Mapping[str, int]
+    zf: zipfile.ZipFile,
+    names: set[str],
+    fast: bool,
+    row_limits: Mapping[str, int],
+    workbook: str = "xl/workbook.xml",
 ) -> ReadResult:
-    wb_rels = _rels(zf, names, "xl/workbook.xml")
-    listed, date1904 = _small_part(_workbook_parsed, read_member(zf, "xl/workbook.xml"))
+    wb_rels = _rels(zf, names, workbook)
+    listed, date1904 = _small_part(_workbook_parsed, read_member(zf, workbook))
     sheets_meta = [(name, wb_rels.get(rid, ""), state) for name, rid, state in listed]
     strings_path = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
     styles_path = next((t for t in wb_rels.values() if t.endswith("styles.xml")), None)
