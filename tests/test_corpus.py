@@ -103,15 +103,7 @@ def test_other_programs_formats_get_their_cause(name: str) -> None:
     data, code, words = BUILT[name]
     (found,) = read_workbook(data, name).findings
     assert found.code == code and words in found.message, found.message
-    assert (
-        "HTML" not in found.message
-        and "Excel 97-2003" not in found.message
-        or code
-        in (
-            "container-legacy-xls",
-            "container-word",
-        )
-    )
+    assert "HTML" not in found.message
 
 
 def test_xlsb_is_named(tmp_path: Path) -> None:
