@@ -48,6 +48,7 @@ class Sheet:
     max_row: int = 0
     max_col: int = 0
     partial: bool = False  # only some rows kept (the feedback's copy of a sheet)
+    truncated: bool = False  # a sheet not of the template: only its first rows were read
 
     def value(self, row: int, col: int) -> Any:
         return self.rows.get(row, {}).get(col)

@@ -24,6 +24,7 @@ from consolidate.core.codes import finding
 from consolidate.core.config import Config
 from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.core.lock import workspace_lock
+from consolidate.core.text import label_key
 from consolidate.intake.cells import RawWorkbook
 from consolidate.intake.checked import Checked
 from consolidate.intake.layout import META_SHEET, check_layout
@@ -32,7 +33,7 @@ from consolidate.intake.rows import stored_tables
 from consolidate.intake.rules import check_rules
 from consolidate.intake.schema import run_pandera, warm_pandera
 from consolidate.store.db import Store, StoredTable, utc_iso
-from schemas.columns import GUIDE_SHEET
+from schemas.columns import COVER_SHEET, GUIDE_SHEET, SHEETS
 
 BATCH = 200
 # "~$x.xlsx": the owner file Excel keeps beside an open workbook (never a report). Other
@@ -363,6 +364,11 @@ def _long_lived_frozen() -> Iterator[None]:
 
 #: Sheets of ours in the template: the guide is not read, the lists sheet only for its stamp.
 ROW_LIMITS = {GUIDE_SHEET: 0, META_SHEET: 1}
+#: The template's sheets (label keys): any other sheet of a file is read only to its first
+#: rows, so that a workbook with a huge sheet of its own is answered in bounded memory.
+TEMPLATE_SHEETS = frozenset(
+    label_key(n) for n in (*(s.name for s in SHEETS), COVER_SHEET, GUIDE_SHEET, META_SHEET)
+)
 
 #: Below this many files a batch is handled in this process (a pool costs more than it saves).
 PARALLEL_MIN_FILES = 24
@@ -491,7 +497,7 @@ def _read_and_check(
     business rules, the rows to store. pandera runs later, once over the batch."""
     report = Report(file=name, sha256=sha, received_at=utc_iso(received_at))
     checked = Checked(report=report)
-    read = read_workbook(data, name, row_limits=ROW_LIMITS)
+    read = read_workbook(data, name, row_limits=ROW_LIMITS, known=TEMPLATE_SHEETS)
     report.extend(read.findings)
     if read.workbook is None:
         _unit_from_name(config, report)

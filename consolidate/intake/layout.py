@@ -57,6 +57,16 @@ def locate_sheet(wb: RawWorkbook, spec: SheetSpec, ctx: Context) -> Sheet | None
         if candidate.name in (META_SHEET,):
             continue
         _, hits = _find_header(candidate, spec)
+        if hits >= need and hits >= len(spec.columns) // 2 and candidate.truncated:
+            # Only its first rows were read (not a template name): never a silent cut.
+            ctx.add(
+                "missing-sheet",
+                f"Không có trang '{spec.name}'; trang '{candidate.name}' có các cột của nó "
+                "nhưng không đúng tên mẫu và quá dài để đọc theo cách đó.",
+                f"Đổi tên trang '{candidate.name}' thành '{spec.name}' như mẫu rồi gửi lại.",
+                sheet=candidate.name,
+            )
+            return None
         if hits >= need and hits >= len(spec.columns) // 2:
             ctx.add(
                 "sheet-renamed",

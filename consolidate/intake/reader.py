@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import io
 import re
+import sys
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from defusedxml import DefusedXmlException
@@ -24,7 +25,9 @@ from defusedxml.ElementTree import iterparse
 
 from consolidate.core.codes import finding
 from consolidate.core.findings import Finding
+from consolidate.core.text import label_key
 from consolidate.intake.cells import (
+    CellError,
     RawWorkbook,
     ReadResult,
     Sheet,
@@ -173,7 +176,10 @@ def _read_sheet(
     dates: Sequence[bool],
     pcts: Sequence[bool],
     date1904: bool,
+    limit: int | None = None,
 ) -> Finding | None:
+    """The streaming parser; with ``limit``, parsing stops after that row (the rest of
+    the part is never inflated)."""
     rows = sheet.rows
     last_row = 0  # number of the previous <row>, for rows/cells written without references
     pending: list[tuple[int, Any, bool]] = []  # cells of the current row without "r"
@@ -211,6 +217,10 @@ def _read_sheet(
                         row_no = last_row + 1
                     last_row = row_no
                     col_no = 0
+                    if limit is not None and row_no > limit:
+                        rows.pop(row_no, None)
+                        sheet.truncated = True
+                        return None
                     if el.get("hidden") in ("1", "true"):
                         sheet.hidden_rows.add(row_no)
                     for c, value, is_pct in pending:
@@ -266,13 +276,20 @@ def _keep_rows(sheet: Sheet, limit: int) -> None:
 
 
 def read_workbook(
-    data: bytes, name: str, *, fast: bool = True, row_limits: Mapping[str, int] | None = None
+    data: bytes,
+    name: str,
+    *,
+    fast: bool = True,
+    row_limits: Mapping[str, int] | None = None,
+    known: Collection[str] | None = None,
 ) -> ReadResult:
     """Open ``data`` (the bytes of one submitted file) without trusting it.
 
     ``row_limits`` names sheets of which only the first rows matter (sheet name -> last row
     to read, 0 for none): the guide and the lists sheet are ours, and reading their cells
-    would cost a flood a tenth of its reading time for nothing.
+    would cost a flood a tenth of its reading time for nothing. ``known`` (label keys of
+    the template's sheet names): any other sheet is read to its first OTHER_SHEET_ROWS rows
+    only, so that a workbook with a huge sheet of its own is answered in bounded memory.
     """
     problem = sniff(data, name)
     if problem:
@@ -296,7 +313,7 @@ def read_workbook(
         if problem:
             return ReadResult(None, [problem])
         try:
-            return _read_parts(zf, names, fast, row_limits or {}, workbook)
+            return _read_parts(zf, names, fast, row_limits or {}, workbook, known)
         except DefusedXmlException:
             return ReadResult(
                 None,
@@ -355,6 +372,79 @@ def _application(raw: bytes) -> str:
     return ""
 
 
+#: Memory bounds (defect 13): rows read of a sheet the template does not have; the largest
+#: part taken whole by the fast path (larger ones stream); the largest string table kept
+#: whole (a larger one keeps only the strings the read cells use).
+OTHER_SHEET_ROWS = 500
+FAST_PATH_BYTES = 16 << 20
+FULL_STRINGS_BYTES = 8 << 20
+
+
+def _size(zf: zipfile.ZipFile, name: str) -> int:
+    return zf.getinfo(name).file_size
+
+
+class _Ref:
+    """A shared-string index waiting for its text (see :class:`_LazyStrings`)."""
+
+    __slots__ = ("i",)
+
+    def __init__(self, i: int) -> None:
+        self.i = i
+
+
+class _LazyStrings:
+    """Stands for the string table while the sheets are read: records which indices the
+    cells use; :meth:`resolve` then streams the table once and puts the texts in place."""
+
+    def __init__(self) -> None:
+        self.wanted: set[int] = set()
+
+    def __len__(self) -> int:
+        return sys.maxsize
+
+    def __getitem__(self, i: int) -> _Ref:
+        if i < 0:
+            raise IndexError(i)
+        self.wanted.add(i)
+        return _Ref(i)
+
+    def resolve(self, zf: zipfile.ZipFile, path: str, sheets: Iterable[Sheet]) -> None:
+        texts: dict[int, str] = {}
+        if self.wanted:
+            last = max(self.wanted)
+            index, parts, in_phonetic, root = 0, [], 0, None
+            with _open_member(zf, path) as fh:
+                for event, el in _parse(fh, ("start", "end")):
+                    if root is None:
+                        root = el
+                    tag = _local(el.tag)
+                    if tag == "rPh":
+                        in_phonetic += 1 if event == "start" else -1
+                    elif event == "end":
+                        if tag == "t" and not in_phonetic and index in self.wanted:
+                            parts.append(el.text or "")
+                        elif tag == "si":
+                            if index in self.wanted:
+                                texts[index] = unescape("".join(parts))
+                            parts = []
+                            index += 1
+                            root.clear()  # nothing of the table stays in memory
+                            if index > last:
+                                break
+        for sheet in sheets:
+            for row in sheet.rows.values():
+                for c, value in list(row.items()):
+                    if isinstance(value, _Ref):
+                        text = texts.get(value.i)
+                        if text is None:
+                            row[c] = CellError("#SST!")
+                        elif text:
+                            row[c] = text
+                        else:
+                            del row[c]
+
+
 class _Package(zipfile.ZipFile):
     """A zip whose members are named with "/" whatever the writer stored: some tools write
     "xl\\workbook.xml" or "/xl/workbook.xml"; the package's own names are kept for reading."""
@@ -402,14 +492,20 @@ def _read_parts(
     fast: bool,
     row_limits: Mapping[str, int],
     workbook: str = "xl/workbook.xml",
+    known: Collection[str] | None = None,
 ) -> ReadResult:
     wb_rels = _rels(zf, names, workbook)
     listed, date1904 = _small_part(_workbook_parsed, read_member(zf, workbook))
     sheets_meta = [(name, wb_rels.get(rid, ""), state) for name, rid, state in listed]
     strings_path = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
     styles_path = next((t for t in wb_rels.values() if t.endswith("styles.xml")), None)
-    strings: list[str] | None = None
-    if strings_path in names and fast:
+    strings: Any = None
+    lazy: _LazyStrings | None = None
+    if strings_path in names and _size(zf, strings_path) > FULL_STRINGS_BYTES:
+        # A big string table (a legitimate workbook with a large sheet of text): only the
+        # strings the read cells use are kept, taken in one streaming pass at the end.
+        strings = lazy = _LazyStrings()
+    elif strings_path in names and fast:
         raw = decoded(read_member(zf, strings_path))  # type: ignore[arg-type]
         if raw is not None and fast_ok(raw, "<sst"):
             strings = shared_strings_fast(raw)
@@ -424,18 +520,27 @@ def _read_parts(
             continue
         outcome: Finding | bool | None = False
         limit = row_limits.get(sheet_name)
-        if fast:
+        if known is not None and label_key(sheet_name) not in known:
+            # Not a sheet of the template: its first rows tell what it is (a renamed
+            # template sheet, or anything else); the rest is never read.
+            limit = OTHER_SHEET_ROWS if limit is None else min(limit, OTHER_SHEET_ROWS)
+        if fast and _size(zf, path) <= FAST_PATH_BYTES:
             data = decoded(read_member(zf, path))
             if data is not None and fast_ok(data):
                 outcome = read_sheet_fast(data, sheet, strings, dates, pcts, date1904, limit)
                 if outcome is False:
                     sheet = sheets[sheet_name] = Sheet(name=sheet_name, state=state)
+                elif limit is not None and sheet.max_row > limit:
+                    sheet.truncated = True
+            del data
         if outcome is False:
-            outcome = _read_sheet(zf, path, sheet, strings, dates, pcts, date1904)
+            outcome = _read_sheet(zf, path, sheet, strings, dates, pcts, date1904, limit)
         if isinstance(outcome, Finding):
             return ReadResult(None, [outcome])
         if limit is not None:
             _keep_rows(sheet, limit)
+    if lazy is not None and strings_path is not None:
+        lazy.resolve(zf, strings_path, sheets.values())
     app = ""
     if "docProps/app.xml" in names:
         app = _small_part(_application, read_member(zf, "docProps/app.xml"))
