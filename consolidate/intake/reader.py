@@ -17,6 +17,7 @@ import io
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
@@ -275,6 +276,15 @@ def _keep_rows(sheet: Sheet, limit: int) -> None:
     sheet.max_col = max((c for cells in sheet.rows.values() for c in cells), default=0)
 
 
+#: What the zip layer raises on a damaged file (a finding, never a traceback). Found by the
+#: fuzzer (issue 14): zlib.error (damaged deflate data), NotImplementedError (a zip entry
+#: needing an unknown zip version), RuntimeError (an encrypted or unsupported entry).
+_BROKEN = (
+    zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
+    zlib.error,
+)  # fmt: skip
+
+
 def read_workbook(
     data: bytes,
     name: str,
@@ -296,7 +306,7 @@ def read_workbook(
         return ReadResult(None, [problem])
     try:
         zf = _Package(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (*_BROKEN, zipfile.LargeZipFile):
         return ReadResult(
             None,
             [finding("container-corrupt", "Tệp bị hỏng hoặc chưa tải xong, không mở được.")],
@@ -307,7 +317,7 @@ def read_workbook(
         try:
             workbook = "xl/workbook.xml" if problem else _office_document(zf, names)
             mimetype = read_member(zf, "mimetype")[:200] if "mimetype" in names else b""
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, SyntaxError):
+        except (*_BROKEN, KeyError, SyntaxError):
             workbook, mimetype = "xl/workbook.xml", b""
         problem = problem or classify_zip(names, workbook, mimetype)
         if problem:
@@ -324,7 +334,7 @@ def read_workbook(
                     )
                 ],
             )
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError):
+        except (*_BROKEN, KeyError):
             return ReadResult(
                 None,
                 [
