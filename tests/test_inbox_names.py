@@ -3,15 +3,16 @@ get a note or are read (11), and a name starting with a unit's code is a hint (1
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from consolidate.cli import main
 from consolidate.core.config import Config
 from consolidate.intake.ingest import ingest_paths
-from tests.builders import cover, submission, task_row
+from tests.builders import cover, project_row, submission, task_row
 
 NOON = datetime.fromisoformat("2026-06-04T12:00:00+07:00")
 
@@ -131,3 +132,103 @@ def test_received_at_in_the_future_is_the_officers_error(workspace: Config) -> N
     assert "Cách khắc phục" in out and "Traceback" not in out
     assert not any(workspace.archive.rglob("*.*"))
     assert (workspace.inbox / "SKHCN.xlsx").exists()
+
+
+def _tell(config: Config) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """What the store holds: archived files, arrivals, verdicts."""
+    from consolidate.store.db import Store
+
+    with Store(config.store, config.archive) as store:
+        files = [r[0] for r in store.db.execute("SELECT sha256 FROM files")]
+        arrivals = [r[0] for r in store.db.execute("SELECT received_at FROM arrivals")]
+        verdicts = [
+            (r[0], r[1]) for r in store.db.execute("SELECT verdict, unit_code FROM verdicts")
+        ]
+    return files, arrivals, verdicts
+
+
+def test_received_at_before_the_report_date_is_held_for_the_officer(workspace: Config) -> None:
+    """Defect 8, the year typed back: ``--received-at 04/06/2025`` for a report dated
+    04/06/2026 sent the unit "Ngày báo cáo … sau ngày gửi tệp". The typed time is wrong, not
+    the unit: the file is held (exit 2), nothing stored, nothing written to the unit; the
+    same file with the right time is then accepted."""
+    path = submission(workspace, workspace.inbox / "SKHCN.xlsx")
+    code, out = _run(workspace, "ingest", str(workspace.inbox), "--received-at", "04/06/2025 16:30")
+    assert code == 2, out
+    assert (
+        "Chưa tiếp nhận SKHCN.xlsx: ngày báo cáo trong tệp là 04/06/2026 (ô B4 trang "
+        "'Thông tin chung'), sau thời điểm nhận --received-at 04/06/2025 16:30" in out
+    ), out
+    assert "1 chưa xét (xem --received-at)" in out
+    assert "sau ngày gửi tệp" not in out and "sau ngày nhận được tệp" not in out
+    assert path.exists()  # still in inbox/, to be ingested again with the right time
+    assert _tell(workspace) == ([], [], [])
+    assert not any(workspace.archive.rglob("*.*"))
+    assert not (workspace.outbox / "phan-hoi").exists() or not any(
+        (workspace.outbox / "phan-hoi").rglob("*.*")
+    )
+    code, out = _run(workspace, "ingest", str(workspace.inbox), "--received-at", "04/06/2026 16:30")
+    assert code == 0, out
+    assert "1 tiếp nhận" in out
+    files, arrivals, verdicts = _tell(workspace)
+    assert len(files) == 1 and arrivals == ["2026-06-04T09:30:00+00:00"]
+    assert verdicts == [("accepted", "SKHCN")]
+
+
+def test_held_file_in_a_batch_leaves_the_others_judged(workspace: Config) -> None:
+    """Only the file the typed time contradicts is held; the batch's other files (report
+    dated before the typed time) are judged and moved out of inbox/ as usual."""
+    submission(workspace, workspace.inbox / "SKHCN.xlsx", cover_data=cover(as_of=date(2026, 6, 5)))
+    submission(
+        workspace,
+        workspace.inbox / "SYT.xlsx",
+        cover_data=cover(unit="Sở Y tế", as_of=date(2026, 6, 3)),
+        tasks=[],
+        projects=[project_row(1)],
+    )
+    result = ingest_paths(
+        workspace,
+        [workspace.inbox],
+        received_at=datetime.fromisoformat("2026-06-04T16:30:00+07:00"),
+        officer_time=True,
+    )
+    assert result.held == ["SKHCN.xlsx"] and result.exit_code == 2
+    assert [(r.file, r.verdict) for r in result.reports] == [("SYT.xlsx", "accepted")]
+    assert (workspace.inbox / "SKHCN.xlsx").exists()
+    assert not (workspace.inbox / "SYT.xlsx").exists()
+
+
+def test_the_same_date_from_a_clock_is_the_units_error_at_its_cell(workspace: Config) -> None:
+    """Without a typed time (watch, mail, the clock) a report date after the arrival is
+    the unit's: an error at the date's cell, saying 'after the day the file was received'."""
+    path = submission(
+        workspace, workspace.inbox / "SKHCN.xlsx", cover_data=cover(as_of=date(2026, 6, 5))
+    )
+    (report,) = ingest_paths(workspace, [path], received_at=NOON).reports
+    assert report.verdict == "rejected"
+    (late,) = [f for f in report.errors if f.column == "as_of"]
+    assert (late.code, late.sheet, late.cell) == ("as-of-in-future", "Thông tin chung", "B4")
+    assert late.message == (
+        "Ngày báo cáo ở ô B4 là 05/06/2026, sau ngày nhận được tệp (04/06/2026)."
+    )
+
+
+@pytest.mark.parametrize("year", [2062, 2206])
+def test_a_report_date_not_yet_come_is_named_as_a_year_typo(workspace: Config, year: int) -> None:
+    """Defect 8, the unit's typo: 04/06/2062 in the report-date cell was answered "Ngày báo
+    cáo … sau ngày gửi tệp …". It is a date that has not come at all: the unit is told
+    which cell, that the year looks mistyped and the year it probably meant — also when
+    the officer typed the arrival time (the file is the unit's to fix, not held)."""
+    path = submission(
+        workspace, workspace.inbox / "SKHCN.xlsx", cover_data=cover(as_of=date(year, 6, 4))
+    )
+    result = ingest_paths(workspace, [path], received_at=NOON, officer_time=True)
+    assert result.held == []
+    (report,) = result.reports
+    assert report.verdict == "rejected" and result.exit_code == 1
+    (typo,) = [f for f in report.errors if f.column == "as_of"]
+    assert (typo.code, typo.sheet, typo.cell) == ("as-of-year-typo", "Thông tin chung", "B4")
+    assert typo.message.startswith(f"Ngày báo cáo ở ô B4 là 04/06/{year}: ngày này chưa tới")
+    assert typo.message.endswith(f"có lẽ gõ nhầm năm {year} thay cho 2026.")
+    assert typo.fix is not None and "04/06/2026" in typo.fix
+    assert "sau ngày" not in typo.message

@@ -20,7 +20,8 @@ def report_line(report: Any) -> str:
 
 def _received_moment(text: str | None, config: Any) -> Any:
     """``--received-at`` checked against the clock: a moment in the future (a year typed
-    2062 for 2026) is the officer's typo (exit 2), never an error sent to the unit."""
+    2062 for 2026) is the officer's typo (exit 2), never an error sent to the unit. A moment
+    before a file's report date (2025 for 2026) is caught per file by ingest (held, exit 2)."""
     from datetime import datetime, timedelta
 
     from consolidate.core.errors import UsageError
@@ -61,7 +62,8 @@ def ingest(
     """Tiếp nhận tệp báo cáo (tệp hoặc thư mục): lưu bản gốc, kiểm tra, lưu số liệu, trả lời đơn vị.
 
     Mã thoát: 0 nếu mọi tệp được tiếp nhận, 1 nếu có tệp không được tiếp nhận,
-    2 nếu lỗi cách dùng hoặc môi trường.
+    2 nếu lỗi cách dùng hoặc môi trường (kể cả --received-at trước ngày báo cáo ghi trong
+    tệp: tệp đó chưa được xét, không gửi gì cho đơn vị).
     """
     import json
 
@@ -97,7 +99,12 @@ def ingest(
                         click.echo(f"    - {f.message}{where}")
 
         result = ingest_paths(
-            config, files, received_at=moment, dry_run=dry_run, progress=on_report
+            config,
+            files,
+            received_at=moment,
+            dry_run=dry_run,
+            progress=on_report,
+            officer_time=moment is not None,
         )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -106,7 +113,9 @@ def ingest(
             click.echo(note)
         click.echo(
             f"Tổng cộng {len(result.reports)} tệp: {result.count('accepted')} tiếp nhận, "
-            f"{result.count('rejected')} không tiếp nhận, {result.count('duplicate')} trùng."
+            f"{result.count('rejected')} không tiếp nhận, {result.count('duplicate')} trùng"
+            + (f", {len(result.held)} chưa xét (xem --received-at)" if result.held else "")
+            + "."
             + (" (chạy thử, không lưu)" if dry_run else "")
         )
         if not dry_run:

@@ -94,13 +94,19 @@ class IngestResult:
     reports: list[Report] = field(default_factory=list)
     moved: list[tuple[Path, Path]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Files not judged because the officer's ``--received-at`` is before their report date
+    #: (the officer's typo, never sent to the unit); they stay where they were.
+    held: list[str] = field(default_factory=list)
 
     def count(self, verdict: str) -> int:
         return sum(1 for r in self.reports if r.verdict == verdict)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was accepted (or is a copy of an accepted one), else 1."""
+        """0 when every file was accepted (or is a copy of an accepted one), 2 when a file
+        was held for the officer (``--received-at`` before its report date), else 1."""
+        if self.held:
+            return 2
         for report in self.reports:
             if report.verdict == REJECTED:
                 return 1
@@ -114,6 +120,7 @@ class IngestResult:
             "accepted": self.count(ACCEPTED),
             "rejected": self.count(REJECTED),
             "duplicates": self.count(DUPLICATE),
+            "held": list(self.held),
             "reports": [r.to_dict() for r in self.reports],
             "notes": list(self.notes),
         }
@@ -126,6 +133,9 @@ class _Item:
     received_at: datetime
     sha: str = ""
     source_path: Path | None = None
+    #: ``received_at`` was typed by the officer (``--received-at``), not read from a clock.
+    officer_time: bool = False
+    held: bool = False
     checked: Checked | None = None
     workbook: RawWorkbook | None = None
     rows: dict[str, StoredTable] | None = None
@@ -140,8 +150,13 @@ def ingest_paths(
     source: str = "cli",
     progress: Progress | None = None,
     move_processed: bool = True,
+    officer_time: bool = False,
 ) -> IngestResult:
-    """Ingest files and folders. Returns one report per file, in order."""
+    """Ingest files and folders. Returns one report per file, in order.
+
+    ``officer_time``: ``received_at`` was typed by the officer. A file whose report date is
+    after it (but not after today) is then held — not judged, not answered, left where it
+    is, named in ``result.held`` — since the typed time, not the unit, is wrong (defect 8)."""
     result = IngestResult()
     moment = received_at or datetime.now(UTC)
     if moment.tzinfo is None:
@@ -163,10 +178,20 @@ def ingest_paths(
                     except OSError as exc:
                         result.notes.append(_unreadable(path, exc))
                         continue
-                    items.append(_Item(path.name, data, moment, source_path=path))
+                    items.append(
+                        _Item(
+                            path.name,
+                            data,
+                            moment,
+                            source_path=path,
+                            officer_time=officer_time and received_at is not None,
+                        )
+                    )
                 _process(store, items, result, progress, run, dry_run=dry_run, source=source)
                 if not dry_run and move_processed:
                     for item in items:
+                        if item.held:
+                            continue
                         if item.source_path is not None and _inside(item.source_path, config.inbox):
                             moved = move_out_of_inbox(config, item.source_path)
                             if moved:
@@ -317,6 +342,13 @@ def _process(
             warm_pandera()  # here, while the workers read
         for item, outcome in zip(fresh, pending, strict=True):
             item.checked, item.workbook, item.rows = outcome()
+        held = {i.sha for i in fresh if _officer_time_contradicted(i)}
+        if held:
+            fresh = [i for i in fresh if i.sha not in held]
+            for item in items:
+                if item.sha in held:
+                    _hold(store, item, result, run.config, not (dry_run or already_archived))
+            copies = [(c, first) for c, first in copies if first.sha not in held]
         # 3. pandera ONCE over the batch.
         run_pandera([i.checked for i in fresh if i.checked is not None and i.workbook is not None])
         # 4. The answer to each unit (workers, for a flood) ...
@@ -446,6 +478,39 @@ def _runner(config: Config, register: dict[str, str | None], n_jobs: int) -> Ite
         return
     with pool:
         yield _Runner(config, register, pool)
+
+
+def _officer_time_contradicted(item: _Item) -> bool:
+    """The officer typed the arrival time, and the file's report date is after it."""
+    if not item.officer_time or item.checked is None:
+        return False
+    return any(f.code == "as-of-in-future" for f in item.checked.report.findings)
+
+
+def _hold(store: Store, item: _Item, result: IngestResult, config: Config, withdraw: bool) -> None:
+    """A file the officer's ``--received-at`` contradicts: its arrival is withdrawn (it was
+    recorded with the wrong time), nothing is judged or answered, and the officer is told."""
+    if withdraw:
+        store.withdraw_arrival(item.sha, item.received_at)
+    item.held = True
+    result.held.append(item.name)
+    report = _checked(item).report
+    where = next(
+        (
+            f" (ô {f.cell} trang '{f.sheet}')"
+            for f in report.findings
+            if f.code == "as-of-in-future"
+        ),
+        "",
+    )
+    as_of = datetime.fromisoformat(report.as_of).strftime("%d/%m/%Y") if report.as_of else "?"
+    local = item.received_at.astimezone(config.calendar.tz)
+    result.notes.append(
+        f"Chưa tiếp nhận {item.name}: ngày báo cáo trong tệp là {as_of}{where}, sau thời điểm "
+        f"nhận --received-at {local:%d/%m/%Y %H:%M} — thời điểm gõ vào có lẽ bị nhầm (năm, "
+        "tháng hoặc ngày). Không gửi gì cho đơn vị; tệp vẫn ở chỗ cũ. Chạy lại lệnh với "
+        "--received-at đúng giờ của thư điện tử."
+    )
 
 
 def _checked(item: _Item) -> Checked:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from consolidate.core.config import Config, UnitIndex
@@ -355,13 +355,51 @@ def _check_cover(
             checked.report.unit_name = checked.unit.name
         elif f.key == "as_of":
             checked.report.as_of = value.isoformat()
-            if value > received_local.date():
-                ctx.add(
-                    "as-of-in-future",
-                    f"Ngày báo cáo {value:%d/%m/%Y} sau ngày gửi tệp ({received_local:%d/%m/%Y}).",
-                    sheet=sheet.name,
-                    row=r,
-                    col=c,
-                    value=raw,
-                    column=f.key,
-                )
+            _check_as_of(ctx, value, received_local, sheet.name, r, c, raw)
+
+
+def _check_as_of(
+    ctx: Context, value: date, received_local: datetime, sheet: str, r: int, c: int, raw: Any
+) -> None:
+    """The report date against the day it arrived and against today (defect 8).
+
+    A date that has not come yet (2062 or 2206 typed for 2026) is the unit's typo in its own
+    cell: said as such, with the cell and the year it probably meant. A date after the day
+    of arrival but not after today is ``as-of-in-future``; when that arrival time was typed
+    by the officer (``--received-at``), ingest holds the file for the officer instead of
+    sending this finding to the unit."""
+    cell = cell_ref(r, c)
+    received = received_local.date()
+    today = datetime.now(received_local.tzinfo).date()
+    if value > max(today, received):
+        ctx.add(
+            "as-of-year-typo",
+            f"Ngày báo cáo ở ô {cell} là {value:%d/%m/%Y}: ngày này chưa tới (hôm nay là "
+            f"{today:%d/%m/%Y}); có lẽ gõ nhầm năm {value.year} thay cho {received.year}.",
+            f"Sửa năm của ngày báo cáo ở ô {cell} (ví dụ {_same_day(value, received.year)}), "
+            "lưu và gửi lại tệp.",
+            sheet=sheet,
+            row=r,
+            col=c,
+            value=raw,
+            column="as_of",
+        )
+    elif value > received:
+        ctx.add(
+            "as-of-in-future",
+            f"Ngày báo cáo ở ô {cell} là {value:%d/%m/%Y}, sau ngày nhận được tệp "
+            f"({received:%d/%m/%Y}).",
+            sheet=sheet,
+            row=r,
+            col=c,
+            value=raw,
+            column="as_of",
+        )
+
+
+def _same_day(value: date, year: int) -> str:
+    """``value`` in ``year`` (28/02 for a 29/02 that year lacks), as dd/mm/yyyy."""
+    try:
+        return f"{value.replace(year=year):%d/%m/%Y}"
+    except ValueError:
+        return f"{value.replace(year=year, day=28):%d/%m/%Y}"

@@ -399,6 +399,26 @@ class Store:
         row = self.db.execute("SELECT report_json FROM verdicts WHERE sha256=?", (sha,)).fetchone()
         return Report.from_dict(json.loads(row[0])) if row else None
 
+    def withdraw_arrival(self, sha: str, received_at: datetime) -> None:
+        """Forget an arrival recorded with a time the officer typed wrong (the file stays
+        where it was and comes again); the file's row and bytes go too if nothing else
+        refers to them."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM arrivals WHERE id = (SELECT max(id) FROM arrivals "
+                "WHERE sha256=? AND received_at=?)",
+                (sha, utc_iso(received_at)),
+            )
+            if db.execute(
+                "SELECT 1 FROM arrivals WHERE sha256=? UNION SELECT 1 FROM verdicts WHERE sha256=?",
+                (sha, sha),
+            ).fetchone():
+                return
+            row = db.execute("SELECT archive_path FROM files WHERE sha256=?", (sha,)).fetchone()
+            db.execute("DELETE FROM files WHERE sha256=?", (sha,))
+        if row is not None:
+            (self.archive / row["archive_path"]).unlink(missing_ok=True)
+
     def pending(self) -> list[tuple[str, str, datetime]]:
         """Archived files that have no verdict yet (e.g. after a crash): sha, name, time."""
         rows = self.db.execute(
