@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,6 +20,9 @@ from consolidate.calendar.deadlines import (
     DeadlineError,
     parse_deadline,
 )
+from consolidate.core.config import Config
+from consolidate.intake.ingest import ingest_paths
+from tests.builders import cover, submission, task_row
 
 
 @pytest.mark.parametrize(
@@ -154,3 +159,61 @@ def test_truly_ambiguous_deadlines_are_still_refused_with_examples(text: str) ->
     with pytest.raises(DeadlineError) as err:
         parse_deadline(text)  # no year of the period known
     assert "ví dụ" in str(err.value).casefold() or "trước năm bắt đầu" in str(err.value)
+
+
+def _stored_deadlines(config: Config) -> list[tuple[str, str, str]]:
+    from consolidate.store.db import Store
+
+    with Store(config.store, config.archive) as store:
+        rows = store.db.execute(
+            "SELECT deadline, deadline_kind, deadline_end FROM tasks ORDER BY row"
+        )
+        return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_a_deadline_without_a_year_takes_the_year_of_the_report_through_ingest(
+    workspace: Config, tmp_path: Path, year: int
+) -> None:
+    """Defect 17, the rest: "trước 30/6" and "tháng 5, tháng 6" in a real submission were
+    refused (the reader passed no year); now they fall in the year of the report's period,
+    that of its report date — not the clock's year — and the session months come from
+    ``[calendar]``."""
+    config = replace(
+        workspace,
+        calendar=replace(workspace.calendar, mid_year_session_month=6, year_end_session_month=11),
+    )
+    tasks = [
+        task_row(1, deadline="trước 30/6"),
+        task_row(2, deadline="tháng 5, tháng 6"),
+        task_row(3, deadline="Trình HĐND tỉnh trong kỳ họp thường lệ giữa năm 2026"),
+        task_row(4, deadline="trong kỳ họp thường lệ cuối năm 2026"),
+    ]
+    path = submission(
+        config, tmp_path / "a.xlsx", cover_data=cover(as_of=date(year, 6, 4)), tasks=tasks
+    )
+    received = datetime(year, 6, 4, 16, 30, tzinfo=config.calendar.tz)
+    (report,) = ingest_paths(config, [path], received_at=received).reports
+    assert not [f for f in report.findings if f.code == "bad-deadline"], report.findings
+    assert report.verdict == "accepted"
+    assert _stored_deadlines(config) == [
+        (f"30/06/{year}", DATE, f"{year}-06-30"),
+        (f"Tháng 6/{year}", MONTH, f"{year}-06-30"),
+        ("Tháng 6/2026", MONTH, "2026-06-30"),
+        ("Tháng 11/2026", MONTH, "2026-11-30"),
+    ]
+
+
+def test_a_deadline_with_no_year_and_no_report_date_takes_the_arrival_year(
+    workspace: Config, tmp_path: Path
+) -> None:
+    """No report date (an error of its own): the deadline does not add a second error."""
+    path = submission(
+        workspace,
+        tmp_path / "a.xlsx",
+        cover_data=cover(as_of=None),
+        tasks=[task_row(1, deadline="trước 30/6")],
+    )
+    received = datetime(2026, 6, 4, 16, 30, tzinfo=workspace.calendar.tz)
+    (report,) = ingest_paths(workspace, [path], received_at=received).reports
+    assert [f.code for f in report.errors] == ["required-missing"]

@@ -13,7 +13,9 @@ The letters also write (and these are read, not refused):
 - "giai đoạn 2026 - 2030": the end of the period's last year (31/12/2030);
 - "tháng 5, tháng 6" or "trong tháng 5, tháng 6/2026": the last month named;
 - "trước 30/6", "tháng 7" (no year): the year of the report's period, passed as ``year``
-  (without it, the text is refused: the year is really unknown);
+  (intake passes the year of the submission's report date, or of its arrival when the date
+  is missing; the task register has no period and passes none: there, and wherever no
+  year is known, the text is refused: the year is really unknown);
 - "trong kỳ họp thường lệ giữa năm 2026" / "... cuối năm 2026": the end of the month in which
   the provincial People's Council holds that session, configurable in ``[calendar]``
   (``mid_year_session_month = 7``, ``year_end_session_month = 12``: the HĐND holds its

@@ -12,7 +12,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from consolidate.calendar.deadlines import DeadlineError, parse_deadline
+from consolidate.calendar.deadlines import (
+    DEFAULT_SESSIONS,
+    DeadlineError,
+    SessionRule,
+    parse_deadline,
+)
 from consolidate.core.config import UnitIndex
 from consolidate.core.errors import BadValue
 from consolidate.core.legacy import decode_legacy
@@ -89,8 +94,18 @@ COMPUTED_KEYS = frozenset({"disbursed_pct"})
 CODE_KEYS = frozenset({"task_code", "code"})
 
 
-def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) -> Any:
-    """Turn what a person typed into the column's type, or raise BadValue."""
+def coerce_value(
+    col: Column,
+    value: Any,
+    is_percent: bool,
+    units: UnitIndex,
+    year: int | None = None,
+    sessions: SessionRule = DEFAULT_SESSIONS,
+) -> Any:
+    """Turn what a person typed into the column's type, or raise BadValue.
+
+    ``year``: the year of the report's period, for a deadline written without one ("trước
+    30/6"); ``sessions``: the People's Council's session months (``[calendar]``)."""
     if isinstance(value, Formula) and col.key in COMPUTED_KEYS:
         raise BadValue(
             "formula-no-value",
@@ -116,7 +131,7 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
                 "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
             )
         if legacy is not None and legacy.text is not None:
-            converted = coerce_value(col, legacy.text, is_percent, units)
+            converted = coerce_value(col, legacy.text, is_percent, units, year, sessions)
             raise BadValue(
                 "legacy-encoding",
                 f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy.encoding} (“{display(value)}”); "
@@ -175,13 +190,21 @@ def coerce_value(col: Column, value: Any, is_percent: bool, units: UnitIndex) ->
         return parse_date(value, col.label)
     if kind == Kind.DEADLINE:
         try:
-            return parse_deadline(value)
+            return parse_deadline(value, year, sessions)
         except DeadlineError as exc:
             raise BadValue("bad-deadline", f"'{col.label}': {exc}") from None
     return value
 
 
-def coerce_table(table: Table, ctx: Context, units: UnitIndex) -> None:
+def coerce_table(
+    table: Table,
+    ctx: Context,
+    units: UnitIndex,
+    year: int | None = None,
+    sessions: SessionRule = DEFAULT_SESSIONS,
+) -> None:
+    """Every cell of a table to its column's type; ``year`` and ``sessions`` as for
+    :func:`coerce_value`."""
     sheet, spec = table.sheet, table.spec
     rows = sheet.rows
     for col in spec.columns:
@@ -214,7 +237,7 @@ def coerce_table(table: Table, ctx: Context, units: UnitIndex) -> None:
                 if isinstance(raw, str) and not nfc(raw):
                     value = None
                 else:
-                    value = coerce_value(col, raw, is_pct, units)
+                    value = coerce_value(col, raw, is_pct, units, year, sessions)
                 if key is not None:
                     memo[key] = value
                 out.append(value)

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from consolidate.calendar.deadlines import SessionRule
 from consolidate.core.config import Config, UnitIndex
 from consolidate.core.findings import cell_ref
 from consolidate.core.text import label_key, nfc
@@ -238,6 +239,11 @@ def check_layout(
                 sheet=sheet.name,
             )
     _check_cover(wb, checked, ctx, units, received_local)
+    # A deadline without a year ("trước 30/6") falls in the year of the report's period:
+    # that of its report date, or of its arrival when the date is missing (defect 17).
+    as_of = checked.cover.get("as_of")
+    year = as_of.year if isinstance(as_of, date) else received_local.year
+    sessions = session_rule(config)
     for spec in SHEETS:
         found = locate_sheet(wb, spec, ctx)
         if found is None:
@@ -253,7 +259,7 @@ def check_layout(
         if table is None:
             continue
         checked.tables[spec.key] = table
-        coerce_table(table, ctx, units)
+        coerce_table(table, ctx, units, year, sessions)
     if wb.template_version is None:
         # Said only once the layout is known: "still readable" would contradict the
         # "Không có trang …" errors of a workbook that is not a report at all (defect 5).
@@ -267,6 +273,12 @@ def check_layout(
         )
     if not any(t.rows for t in checked.tables.values()) and not checked.report.errors:
         ctx.add("empty-report", "Báo cáo không có dòng số liệu nào (nhiệm vụ, dự án, chỉ tiêu).")
+
+
+def session_rule(config: Config) -> SessionRule:
+    """The People's Council's session months of ``[calendar]``, for deadlines."""
+    cal = config.calendar
+    return SessionRule(cal.mid_year_session_month, cal.year_end_session_month)
 
 
 def _is_help_text(value: Any, help_text: str) -> bool:

@@ -14,7 +14,7 @@ from consolidate.core.lock import workspace_lock
 from consolidate.core.text import canonical_code
 from consolidate.intake.checked import Checked, Context, Table
 from consolidate.intake.coerce import coerce_table
-from consolidate.intake.layout import locate_sheet, read_table
+from consolidate.intake.layout import locate_sheet, read_table, session_rule
 from consolidate.intake.reader import read_workbook
 from consolidate.intake.rows import stored_rows
 from consolidate.intake.schema import failures_to_findings, pandera_schema
@@ -58,7 +58,7 @@ def read_register(config: Config, path: Path) -> RegisterResult:
         table = read_table(sheet, REGISTER, ctx) if sheet is not None else None
         if table is not None:
             checked.tables["register"] = table
-            coerce_table(table, ctx, config.unit_index)
+            coerce_table(table, ctx, config.unit_index, None, session_rule(config))
             codes = table.typed["code"]
             table.typed["code"] = [canonical_code(c) if isinstance(c, str) else c for c in codes]
             _validate(table, checked)
