@@ -145,7 +145,7 @@ CATALOGUE: tuple[Code, ...] = (
          "cảnh báo ở cột hệ thống tự tính (tỷ lệ giải ngân)"),
     Code("cell-error", _V, "error", "Ô có giá trị lỗi (#REF!, #N/A...)",
          "Sửa công thức hoặc ghi giá trị trực tiếp."),
-    Code("legacy-encoding", _V, "error", "Phông chữ cũ (TCVN3, VNI)",
+    Code("legacy-encoding", _V, "error", "Phông chữ cũ (TCVN3, VNI, VISCII)",
          "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
          "cảnh báo khi nội dung đã được chuyển sang Unicode"),
     Code("percent-below-one", _V, "warning", "Số phần trăm nhỏ hơn 1",

@@ -20,7 +20,7 @@ from consolidate.calendar.deadlines import (
 )
 from consolidate.core.config import UnitIndex
 from consolidate.core.errors import BadValue
-from consolidate.core.legacy import decode_legacy
+from consolidate.core.legacy import Legacy, decode_legacy
 from consolidate.core.text import canonical_code, clean_multiline, label_key, nfc
 from consolidate.intake.cells import CellError, Formula
 from consolidate.intake.checked import Context, Table, display
@@ -94,6 +94,18 @@ COMPUTED_KEYS = frozenset({"disbursed_pct"})
 CODE_KEYS = frozenset({"task_code", "code"})
 
 
+def _known_reading(col: Column, legacy: Legacy, units: UnitIndex) -> tuple[str, str]:
+    """The reading of a legacy-font cell: for a unit or a list column, the first plausible
+    one that names a known unit / choice (a short name reads plausibly in two fonts)."""
+    for encoding, text in legacy.readings:
+        if col.kind == Kind.UNIT and units.resolve(text) is not None:
+            return encoding, text
+        if col.kind == Kind.CHOICE and label_key(text) in {label_key(c) for c in col.choices}:
+            return encoding, text
+    assert legacy.text is not None
+    return legacy.encoding, legacy.text
+
+
 def coerce_value(
     col: Column,
     value: Any,
@@ -131,11 +143,12 @@ def coerce_value(
                 "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
             )
         if legacy is not None and legacy.text is not None:
-            converted = coerce_value(col, legacy.text, is_percent, units, year, sessions)
+            encoding, text = _known_reading(col, legacy, units)
+            converted = coerce_value(col, text, is_percent, units, year, sessions)
             raise BadValue(
                 "legacy-encoding",
-                f"Ô '{col.label}' được gõ bằng phông chữ cũ {legacy.encoding} (“{display(value)}”); "
-                f"đã chuyển sang Unicode: “{display(legacy.text)}”.",
+                f"Ô '{col.label}' được gõ bằng phông chữ cũ {encoding} (“{display(value)}”); "
+                f"đã chuyển sang Unicode: “{display(text)}”.",
                 "Kiểm tra lại nội dung đã chuyển; lần sau gõ bằng Unicode (Unikey/EVKey chọn "
                 "bảng mã Unicode, phông Times New Roman).",
                 "warning",
