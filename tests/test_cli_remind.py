@@ -146,3 +146,19 @@ def test_plaintext_to_a_remote_host_is_refused(workspace: Config) -> None:
     res = _run(workspace, "mail", "fetch")
     assert res.exit_code == 2
     assert "mail.imap_security" in res.output and "Traceback" not in res.output
+
+
+def test_a_bad_remind_time_names_the_key_and_its_default(workspace: Config) -> None:
+    """A [remind] time the grammar refuses is a configuration error (2), its example the
+    default of default_config.toml — not a KeyError looking it up among the calendar's."""
+    path = workspace.root / "consolidate.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'weekly_before = "thursday 14:00"' in text
+    path.write_text(text.replace('"thursday 14:00"', '"thurs 14:00"'), encoding="utf-8")
+    res = _run(workspace, "remind", "--dry-run")
+    assert res.exit_code == 2, res.output
+    assert "Cấu hình sai tại khóa 'remind.weekly_before': 'thurs 14:00' không rõ thứ và giờ" in (
+        res.output
+    )
+    assert 'ví dụ "thursday 14:00"' in res.output
+    assert "Traceback" not in res.output and "KeyError" not in res.output

@@ -81,7 +81,8 @@ def test_a_configured_office_is_printed_in_the_workbooks(tmp_path: Path) -> None
     assert any("Cơ quan thường trực Tổ công tác: Sở Khoa học và Công nghệ Lâm Đồng." in t
                for t in texts)  # fmt: skip
     assert not any("Đắk Lắk" in t or "ĐẮK LẮK" in t for t in texts)
-    assert wb.properties.creator == "Sở Khoa học và Công nghệ Lâm Đồng tỉnh Lâm Đồng"
+    # the office name already names the province: not "… Lâm Đồng tỉnh Lâm Đồng"
+    assert wb.properties.creator == "Sở Khoa học và Công nghệ Lâm Đồng"
 
     template = openpyxl.load_workbook(
         write_template(tmp_path / "mẫu.xlsx", config.units, office=config.office)
@@ -90,6 +91,21 @@ def test_a_configured_office_is_printed_in_the_workbooks(tmp_path: Path) -> None
                      if c.value)  # fmt: skip
     assert "cơ quan thường trực Tổ công tác (Sở Khoa học và Công nghệ Lâm Đồng)" in guide
     assert "Tổ giúp việc (Sở Khoa học" not in guide
+
+
+@pytest.mark.parametrize(
+    ("office", "full_name"),
+    [
+        (Office(), "Sở Khoa học và Công nghệ tỉnh Đắk Lắk"),
+        (
+            Office(province="Hà Nội", parent_agency="Ủy ban nhân dân thành phố Hà Nội"),
+            "Sở Khoa học và Công nghệ thành phố Hà Nội",
+        ),
+        (Office(office_name="Sở KH&CN Lâm Đồng", province="Lâm Đồng"), "Sở KH&CN Lâm Đồng"),
+    ],
+)
+def test_full_name_says_where_the_office_is(office: Office, full_name: str) -> None:
+    assert office.full_name == full_name
 
 
 @pytest.mark.parametrize(

@@ -276,3 +276,61 @@ def units_csv_text(units: Iterable[Unit]) -> str:
 
 def default_units_text() -> str:
     return resources.files("consolidate.data").joinpath("units.csv").read_text(encoding="utf-8")
+
+
+class UnitIndex:
+    """Resolve what a person typed (name, code or alias) to a configured unit."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = list(units)
+        self.by_code = {u.code: u for u in units}
+        self._keys: dict[str, Unit] = {}
+        self._resolved: dict[str, Unit | None] = {}
+        for unit in units:
+            for text in (unit.code, unit.name, *unit.aliases):
+                self._keys.setdefault(loose_key(text), unit)
+
+    def resolve(self, text: object) -> Unit | None:
+        if text is None:
+            return None
+        text = str(text)
+        if text in self._resolved:  # the same few names in every row of a file
+            return self._resolved[text]
+        unit = self._resolve(text)
+        if len(self._resolved) < 10_000:
+            self._resolved[text] = unit
+        return unit
+
+    def _resolve(self, text: str) -> Unit | None:
+        key = loose_key(str(text))
+        if not key:
+            return None
+        unit = self._keys.get(key)
+        if unit is None and "-" in str(text):
+            # "SKHCN - Sở Khoa học và Công nghệ": code and name in one dropdown entry.
+            head = str(text).split("-", 1)
+            unit = self._keys.get(loose_key(head[0])) or self._keys.get(loose_key(head[1]))
+        return unit
+
+    def from_file_name(self, name: str) -> Unit | None:
+        """The unit a file's name starts with ("SXD - Báo cáo.xls", "Sở Y tế_tuần 23.xlsx"),
+        or None. Only a hint for when the content cannot tell (the feedback's folder and the
+        officer's status); never the authority for a file's data."""
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        candidates = [stem]
+        for sep in (" - ", " – ", "_", " -", "- ", "-", "  ", " "):
+            if sep in stem:
+                candidates.append(stem.split(sep, 1)[0])
+        for text in candidates:
+            if len(loose_key(text)) >= 2:
+                unit = self._keys.get(loose_key(text))
+                if unit is not None:
+                    return unit
+        return None
+
+    def owing(self, report: str, on: date | None = None) -> list[Unit]:
+        """Units that owe ``report``; with ``on``, only those on the list that day."""
+        return [u for u in self.units if report in u.reports and (on is None or u.active_on(on))]
+
+    def __len__(self) -> int:
+        return len(self.units)

@@ -18,10 +18,10 @@ from consolidate.calendar.deadlines import (
     SessionRule,
     parse_deadline,
 )
-from consolidate.core.config import UnitIndex
 from consolidate.core.errors import BadValue
 from consolidate.core.legacy import Legacy, decode_legacy
 from consolidate.core.text import canonical_code, clean_multiline, label_key, nfc
+from consolidate.core.units import UnitIndex
 from consolidate.intake.cells import CellError, Formula
 from consolidate.intake.checked import Context, Table, display
 from schemas import Column, Kind

@@ -13,9 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from consolidate.calendar.deadlines import SessionRule
-from consolidate.core.config import Config, UnitIndex
+from consolidate.core.config import Config
 from consolidate.core.findings import cell_ref
 from consolidate.core.text import label_key, nfc
+from consolidate.core.units import UnitIndex
 from consolidate.intake.cells import RawWorkbook, Sheet
 from consolidate.intake.checked import Checked, Context, Table, display
 from consolidate.intake.coerce import BadValue, coerce_table, coerce_value

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from consolidate.core.config import Config, Unit, UnitIndex
+from consolidate.core.config import Config
 from consolidate.core.findings import Severity
+from consolidate.core.units import Unit, UnitIndex
 from consolidate.intake.checked import Checked, Context, Table, row_name
 from schemas.columns import SIX_CLEAR, STATE_DONE, STATE_NOT_STARTED
 

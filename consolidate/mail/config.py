@@ -14,15 +14,9 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 
-from consolidate.core.config import (
-    CONFIG_NAME,
-    Config,
-    Unit,
-    WeekdayTime,
-    _bad,
-    _parse_time,
-    _parse_weekday_time,
-)
+from consolidate.core.config import CONFIG_NAME, Config, Unit
+from consolidate.core.config.calendar import WeekdayTime, parse_time, parse_weekday_time
+from consolidate.core.config.checks import bad
 from consolidate.core.errors import ConfigError, MailError
 from consolidate.core.secrets import remember
 
@@ -99,7 +93,7 @@ class MailSettings:
             ("username", self.username),
         ):
             if not value:
-                raise _bad(
+                raise bad(
                     f"mail.{key}",
                     "chưa khai báo",
                     "Điền mục [mail] trong consolidate.toml (xem docs/mail.md).",
@@ -125,9 +119,9 @@ def _is_loopback(host: str) -> bool:
 
 def _security(key: str, value: object, host: str) -> str:
     if value not in SECURITIES:
-        raise _bad(key, f"'{value}' không hợp lệ", f"Chọn một trong: {', '.join(SECURITIES)}.")
+        raise bad(key, f"'{value}' không hợp lệ", f"Chọn một trong: {', '.join(SECURITIES)}.")
     if value == "none" and host and not _is_loopback(host):
-        raise _bad(
+        raise bad(
             key,
             "không mã hóa (none) chỉ được dùng với máy chủ trên chính máy này (127.0.0.1)",
             'Ghi "ssl" (mặc định) hoặc "starttls" theo hướng dẫn của bộ phận quản trị thư.',
@@ -140,7 +134,7 @@ def _typed(table: dict[str, object], key: str, default: object, kind: type) -> o
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise _bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", f"Ví dụ: {default!r}.")
+        raise bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", f"Ví dụ: {default!r}.")
     return value
 
 
@@ -157,7 +151,7 @@ def load_mail_settings(config: Config) -> MailSettings:
     rem = data.get("remind", {})
     for name, table in (("mail", mail), ("remind", rem)):
         if not isinstance(table, dict):
-            raise _bad(name, "không phải một bảng", f"Khai báo dạng [{name}].")
+            raise bad(name, "không phải một bảng", f"Khai báo dạng [{name}].")
     imap_host = str(_typed(mail, "imap_host", "", str)).strip()
     smtp_host = str(_typed(mail, "smtp_host", "", str)).strip()
     imap_sec = _security("mail.imap_security", mail.get("imap_security", "ssl"), imap_host)
@@ -167,21 +161,21 @@ def load_mail_settings(config: Config) -> MailSettings:
         value = _typed(mail, key, DEFAULT_PORTS[(proto, sec)], int)
         assert isinstance(value, int)
         if not 1 <= value <= 65535:
-            raise _bad(f"mail.{key}", f"cổng {value} không hợp lệ", "Ghi số cổng từ 1 đến 65535.")
+            raise bad(f"mail.{key}", f"cổng {value} không hợp lệ", "Ghi số cổng từ 1 đến 65535.")
         return value
 
     max_mb = float(_typed(mail, "max_attachment_mb", 25.0, float))  # type: ignore[arg-type]
     if not 0 < max_mb <= 500:
-        raise _bad("mail.max_attachment_mb", f"{max_mb} ngoài khoảng", "Ghi số MB, mặc định 25.")
+        raise bad("mail.max_attachment_mb", f"{max_mb} ngoài khoảng", "Ghi số MB, mặc định 25.")
     cap = int(_typed(mail, "max_replies_per_sender_per_hour", 10, int))  # type: ignore[call-overload]
     if cap < 1:
-        raise _bad(
+        raise bad(
             "mail.max_replies_per_sender_per_hour", f"{cap} < 1", "Ghi số nguyên dương, ví dụ 10."
         )
     for key in ("from_address", "officer_address", "username"):
         value = _typed(mail, key, "", str)
         if key != "username" and value and "@" not in str(value):
-            raise _bad(f"mail.{key}", f"'{value}' không phải địa chỉ email", "Ghi email hợp lệ.")
+            raise bad(f"mail.{key}", f"'{value}' không phải địa chỉ email", "Ghi email hợp lệ.")
     return MailSettings(
         imap_host=imap_host,
         imap_port=port("imap_port", "imap", imap_sec),
@@ -207,18 +201,18 @@ def _remind(rem: dict[str, object]) -> RemindSchedule:
     def wt(key: str, default: str) -> WeekdayTime:
         value = rem.get(key, default)
         if not isinstance(value, str):
-            raise _bad(f"remind.{key}", f"{value!r} không hợp lệ", f'Ví dụ: "{default}".')
-        return _parse_weekday_time(f"remind.{key}", value)
+            raise bad(f"remind.{key}", f"{value!r} không hợp lệ", f'Ví dụ: "{default}".')
+        return parse_weekday_time(f"remind.{key}", value)
 
     def days(key: str) -> int:
         value = rem.get(key, 1)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
-            raise _bad(f"remind.{key}", f"{value!r} không hợp lệ", "Ghi số ngày từ 0 đến 10.")
+            raise bad(f"remind.{key}", f"{value!r} không hợp lệ", "Ghi số ngày từ 0 đến 10.")
         return value
 
     enabled = rem.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise _bad("remind.enabled", f"{enabled!r} không hợp lệ", "Ghi true hoặc false.")
+        raise bad("remind.enabled", f"{enabled!r} không hợp lệ", "Ghi true hoặc false.")
     at = rem.get("projects_time", "08:00")
     return RemindSchedule(
         weekly_before=wt("weekly_before", "thursday 14:00"),
@@ -226,7 +220,7 @@ def _remind(rem: dict[str, object]) -> RemindSchedule:
         weekly_summary=wt("weekly_summary", "friday 08:00"),
         projects_days_before=days("projects_days_before"),
         projects_days_after=days("projects_days_after"),
-        projects_time=_parse_time("remind.projects_time", str(at)),
+        projects_time=parse_time("remind.projects_time", str(at)),
         enabled=enabled,
     )
 
