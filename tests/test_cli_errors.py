@@ -296,11 +296,20 @@ def test_debug_shows_the_traceback(workspace: Config, monkeypatch: pytest.Monkey
 # --- a closed pipe: quiet, never 3, no crash file ----------------------------------------------
 
 
-def _closed_reader(workspace: Config, tmp_path: Path, *args: str) -> tuple[int, bytes]:
-    """Run the real CLI with stdout into a pipe whose reader is closed at once."""
+def _closed_reader(
+    workspace: Config,
+    tmp_path: Path,
+    *args: str,
+    read_lines: int = 0,
+    env_extra: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> tuple[int, bytes]:
+    """Run the real CLI with stdout into a pipe whose reader is closed at once (or after
+    ``read_lines`` lines, like ``| head -n``); the command must end within ``timeout``."""
     crash_tmp = tmp_path / "crash-tmp"
     crash_tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(crash_tmp), "TEMP": str(crash_tmp), "TMP": str(crash_tmp)}
+    env.update(env_extra or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "consolidate", "-w", str(workspace.root), *args],
         stdout=subprocess.PIPE,
@@ -309,10 +318,17 @@ def _closed_reader(workspace: Config, tmp_path: Path, *args: str) -> tuple[int, 
         cwd=REPO,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()  # the reader goes away before the first byte is written
+    try:
+        for _ in range(read_lines):
+            assert proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away (before the first byte when read_lines=0)
+        code = proc.wait(timeout=timeout)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
     err = proc.stderr.read()
     proc.stderr.close()
-    code = proc.wait(timeout=120)
     assert list(crash_tmp.iterdir()) == []
     return code, err
 
@@ -328,3 +344,41 @@ def test_weekly_into_a_closed_pipe_ends_quietly(workspace: Config, tmp_path: Pat
     code, err = _closed_reader(workspace, tmp_path, "weekly", "--week", "2026-W23")
     assert code in (0, 141) and err == b""
     assert (workspace.outbox / "Bao-cao-tuan-2026-W23.xlsx").exists()  # the work was done
+
+
+@pytest.mark.parametrize("read_lines", [0, 1])
+def test_watch_into_a_closed_pipe_stops(workspace: Config, tmp_path: Path, read_lines: int) -> None:
+    """`watch | true` and `watch | head -1`: the watcher stops instead of watching on for
+    no one (it printed into the void before), exit 141, no crash file."""
+    code, err = _closed_reader(workspace, tmp_path, "watch", read_lines=read_lines, timeout=30)
+    assert code == 141 and err == b""
+
+
+def _unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("read_lines", [0, 2])
+def test_watch_mail_into_a_closed_pipe_stops(
+    workspace: Config, tmp_path: Path, read_lines: int
+) -> None:
+    """`watch --mail | head -2`: the mailbox thread stops with the folder watcher (here the
+    mail server is down, so the thread would retry, printing, for ever)."""
+    from tests.mailservers import configure, mail_config_text
+
+    port = _unused_port()
+    configure(workspace.root, mail_config_text(port, port))
+    code, err = _closed_reader(
+        workspace,
+        tmp_path,
+        "watch",
+        "--mail",
+        read_lines=read_lines,
+        env_extra={"CONSOLIDATE_MAIL_PASSWORD": "mật-khẩu-thử"},
+        timeout=30,
+    )
+    assert code == 141 and err == b""

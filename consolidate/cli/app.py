@@ -70,7 +70,8 @@ def _crash(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
-def _is_closed_pipe(exc: BaseException) -> bool:
+def is_closed_pipe(exc: BaseException) -> bool:
+    """A write to a pipe whose reader went away (``| head``, ``| true``)."""
     if isinstance(exc, BrokenPipeError):
         return True
     # Windows reports a write to a pipe whose reader is gone as EINVAL.
@@ -133,7 +134,7 @@ class Command(click.Command):
         try:
             return super().invoke(ctx)
         except OSError as exc:
-            if _is_closed_pipe(exc):  # past click, which would make it exit 1
+            if is_closed_pipe(exc):  # past click, which would make it exit 1
                 raise OutputClosed("", "") from exc
             raise
 
@@ -225,7 +226,7 @@ class App(Group):
                 raise
             return _fail(exc)
         except Exception as exc:
-            if _is_closed_pipe(exc):
+            if is_closed_pipe(exc):
                 _silence_stdout()
                 return EXIT_PIPE
             if debug:
@@ -286,6 +287,35 @@ def parse_moment(text: str | None, config: Any, option: str = "--now") -> Any:
             f'Ghi ngày giờ dạng dd/mm/yyyy HH:MM, ví dụ {option} "04/06/2026 16:30".',
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=config.calendar.tz)
+
+
+class Console:
+    """What a long-running command (``watch``) prints, from any thread. When the reader of
+    the output goes away, printing stops and ``closed`` is set (as is ``stop``, when given):
+    the command winds down and ends with :class:`OutputClosed`, quietly, like the others."""
+
+    def __init__(self, stop: Any = None) -> None:
+        import threading
+
+        self.closed = threading.Event()
+        self._stop = stop
+
+    def __call__(self, text: str) -> None:
+        if self.closed.is_set():
+            return
+        try:
+            click.echo(text)
+        except OSError as exc:
+            if not is_closed_pipe(exc):
+                raise
+            self.closed.set()
+            if self._stop is not None:
+                self._stop.set()
+
+    def check(self) -> None:
+        """Raise :class:`OutputClosed` if the reader went away."""
+        if self.closed.is_set():
+            raise OutputClosed("", "")
 
 
 NOW_HELP = "Lập báo cáo như tại thời điểm này (dd/mm/yyyy HH:MM). Mặc định: bây giờ."

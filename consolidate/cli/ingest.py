@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from consolidate.cli.app import EXIT_OK, Command, parse_moment, workspace_config
+from consolidate.cli.app import EXIT_OK, Command, Console, parse_moment, workspace_config
 
 
 def report_line(report: Any) -> str:
@@ -161,6 +161,7 @@ def watch(ctx: click.Context, settle: float, rescan: float, polling: bool, with_
     và tệp ẩn. Chi tiết kỹ thuật khi có sự cố được ghi vào store/watch.log.
     """
     import logging
+    import threading
 
     from consolidate.intake.watch import log_to_file
     from consolidate.intake.watch import watch as watch_inbox
@@ -170,29 +171,35 @@ def watch(ctx: click.Context, settle: float, rescan: float, polling: bool, with_
         logging.basicConfig(level=logging.DEBUG)
     else:
         log_to_file(config)
+    # A reader that goes away (`watch | head`) stops the watch: there is no one to tell.
+    stop = threading.Event()
+    say = Console(stop)
     loop = None
-    if with_mail:
-        from consolidate.mail.config import load_mail_settings, mail_password
-        from consolidate.mail.loop import MailLoop
-
-        settings = load_mail_settings(config)
-        settings.require()
-        mail_password(settings)  # a missing password stops here, with the fix
-        loop = MailLoop(config, settings, on_event=click.echo)
-        click.echo(f"Đang theo dõi hộp thư {settings.username} ({settings.imap_folder}).")
-        loop.start()
-    click.echo(f"Đang theo dõi {config.inbox} (Ctrl+C để dừng)...")
     try:
-        watch_inbox(
-            config,
-            settle_seconds=settle,
-            rescan_seconds=rescan,
-            polling=polling,
-            on_event=click.echo,
-        )
+        if with_mail:
+            from consolidate.mail.config import load_mail_settings, mail_password
+            from consolidate.mail.loop import MailLoop
+
+            settings = load_mail_settings(config)
+            settings.require()
+            mail_password(settings)  # a missing password stops here, with the fix
+            loop = MailLoop(config, settings, on_event=say, stop=stop)
+            say(f"Đang theo dõi hộp thư {settings.username} ({settings.imap_folder}).")
+            loop.start()
+        say(f"Đang theo dõi {config.inbox} (Ctrl+C để dừng)...")
+        if not say.closed.is_set():
+            watch_inbox(
+                config,
+                settle_seconds=settle,
+                rescan_seconds=rescan,
+                polling=polling,
+                on_event=say,
+                stop=stop,
+            )
     finally:
         if loop is not None:
             loop.stop()
+    say.check()
 
 
 COMMANDS = (ingest, watch)
