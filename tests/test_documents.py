@@ -271,3 +271,34 @@ def test_date_line_pads_day_and_the_first_two_months(day: date) -> None:
     m = re.fullmatch(r"Đắk Lắk, ngày (\d\d) tháng (\d\d?) năm (\d{4})", line)
     assert m and date(int(m[3]), int(m[2]), int(m[1])) == day
     assert len(m[2]) == (2 if day.month < 3 or day.month > 9 else 1)
+
+
+def test_table_cells_keep_any_text_a_unit_wrote(tmp_path: Path) -> None:
+    """Cells are written as XML text and parsed in one go (speed): markup characters survive,
+    characters XML cannot carry are dropped, line breaks and blanks take the general path."""
+    from consolidate.core.config import init_workspace
+    from consolidate.documents.nd30 import Column, OfficialDocument
+
+    config = init_workspace(tmp_path / "ws")
+    doc = OfficialDocument(config.office)
+    cols = [Column("Nội dung", 80), Column("Ghi chú", 40, "center")]
+    rows: list[Any] = [
+        ["A & B <b>in đậm</b> \"x\" 'y'", "1.234"],
+        "Nhóm: Sở Y tế",
+        ["Dòng 1\nDòng 2", None],
+        ["Ký tự\x0b lạ\x01", "   "],
+    ]
+    assert doc.table(cols, rows, 9000) == 3
+    doc.save(tmp_path / "t.docx")
+    table = docx.Document(str(tmp_path / "t.docx")).tables[0]
+    texts = [[c.text for c in r.cells] for r in table.rows]
+    assert texts[0] == ["Nội dung", "Ghi chú"]
+    assert texts[1] == ["A & B <b>in đậm</b> \"x\" 'y'", "1.234"]
+    assert texts[2] == ["Nhóm: Sở Y tế", "Nhóm: Sở Y tế"]  # one cell across both columns
+    assert texts[3] == ["Dòng 1\nDòng 2", ""]
+    assert texts[4] == ["Ký tự lạ", ""]
+    for r in table.rows[1:]:
+        for run in r._tr.iter(qn("w:r")):
+            assert run.find(qn("w:rPr") + "/" + qn("w:rFonts")).get(qn("w:cs")) == "Times New Roman"
+            assert run.find(qn("w:rPr") + "/" + qn("w:sz")).get(qn("w:val")) == "22"
+    assert table.rows[1].cells[1].paragraphs[0].alignment is not None

@@ -14,17 +14,21 @@ cell access, which is quadratic for an appendix of a few thousand rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import parse_xml
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from consolidate.core.config import Office
 from consolidate.core.fmt import date_line as fmt_date_line
@@ -185,6 +189,47 @@ def _tc(width: int, paragraphs: Iterable[Any], span: int = 1, shade: str = "") -
     for p in paragraphs:
         tc.append(p)
     return tc
+
+
+# Characters XML 1.0 cannot carry (a unit's cell may hold them); dropped from cell text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _CellProto:
+    """A table cell of one column (width, alignment, 11 pt) as XML text around its value:
+    thousands of rows are written as one string and parsed once, which is ~20× faster than
+    building each cell element by element."""
+
+    def __init__(self, width: int, align: str) -> None:
+        self.width = width
+        self.align = align
+        self.empty = _xml(_tc(width, [_para("", TABLE_PT, align=align)]))
+        marker = "\ue000"  # a private-use character: never in the prototype's markup
+        full = _xml(_tc(width, [_para(marker, TABLE_PT, align=align)]))
+        self.before, self.after = full.split(marker)
+
+    def cell(self, text: str) -> str:
+        text = _NOT_XML.sub("", text)
+        if not text.strip():
+            return self.empty
+        if "\n" in text:  # line breaks: the general path
+            return _xml(_tc(self.width, [_para(text, TABLE_PT, align=self.align)]))
+        return self.before + escape(text) + self.after
+
+
+def _xml(el: Any) -> str:
+    """An element as XML text without namespace declarations (they sit on the wrapper)."""
+    text: str = etree.tostring(el, encoding="unicode")
+    return _NS_DECL.sub("", text)
+
+
+_NS_DECL = re.compile(r' xmlns:\w+="[^"]*"')
+
+
+def _rows_xml(rows_xml: list[str]) -> list[Any]:
+    """Parse table rows written as text (see :class:`_CellProto`) into elements."""
+    wrapper = f'<w:tbl xmlns:w="{nsmap["w"]}">' + "".join(rows_xml) + "</w:tbl>"
+    return list(parse_xml(wrapper))
 
 
 def _tr(cells: Iterable[Any], header: bool = False) -> Any:
@@ -462,18 +507,26 @@ class OfficialDocument:
             for c, w in zip(columns, widths, strict=True)
         ]
         tbl.append(_tr(head, header=True))
+        # A data cell is a copy of a prototype built once per column with its text set:
+        # building each of the thousands of cells element by element took seconds.
+        protos = [_CellProto(w, c.align) for c, w in zip(columns, widths, strict=True)]
+        tr_open, tr_close = _xml(_tr([])).replace("</w:tr>", "\x00</w:tr>").split("\x00")
+        pending: list[str] = []
         n = 0
         for row in rows:
             if isinstance(row, str):
+                tbl.extend(_rows_xml(pending))
+                pending.clear()
                 para = _para(row, TABLE_PT, bold=True, align="left", keep_next=True)
                 tbl.append(_tr([_tc(sum(widths), [para], span=len(widths))]))
                 continue
             n += 1
-            cells = []
-            for c, w, value in zip(columns, widths, row, strict=True):
-                text = "" if value is None else str(value)
-                cells.append(_tc(w, [_para(text, TABLE_PT, align=c.align)]))
-            tbl.append(_tr(cells))
+            cells = [
+                proto.cell("" if value is None else str(value))
+                for proto, value in zip(protos, row, strict=True)
+            ]
+            pending.append(tr_open + "".join(cells) + tr_close)
+        tbl.extend(_rows_xml(pending))
         if n == 0:
             para = _para(empty, TABLE_PT, italic=True, align="center")
             tbl.append(_tr([_tc(sum(widths), [para], span=len(widths))]))
