@@ -26,6 +26,10 @@ INGEST_STAGES: tuple[tuple[str, str, str], ...] = (
     ("consolidate.intake.feedback", "write_feedback", "feedback (xlsx + txt)"),
 )
 #: Nested: render includes Chi tiết and close.
+#: The Word document that ``build_weekly`` writes beside the workbook (issue 13).
+DOC_BUILD = "Word document: build (weekly_document)"
+DOC_SAVE = "Word document: save (write_document)"
+
 WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
     ("consolidate.build", "weekly_data", "query + derived status (weekly_data)"),
     ("consolidate.build", "write_weekly", "render, all sheets (write_weekly)"),
@@ -35,6 +39,8 @@ WEEKLY_STAGES: tuple[tuple[str, str, str], ...] = (
         "Book.close",
         "  of which close (XML parts; deflated on a 2nd thread)",
     ),
+    ("consolidate.build", "weekly_document", DOC_BUILD),
+    ("consolidate.build", "write_document", DOC_SAVE),
 )
 
 
