@@ -128,3 +128,73 @@ def test_dateline_follows_decree_30() -> None:
     assert date_line(date(2026, 6, 5), "Đắk Lắk") == "Đắk Lắk, ngày 05 tháng 6 năm 2026"
     assert date_line(date(2026, 2, 14), "Đắk Lắk") == "Đắk Lắk, ngày 14 tháng 02 năm 2026"
     assert date_line(date(2026, 12, 31), "Lâm Đồng") == "Lâm Đồng, ngày 31 tháng 12 năm 2026"
+
+
+def _office_words_of_daklak(text: str) -> list[str]:
+    """Words that would name today's office or province in a text meant for another one."""
+    words = ("Đắk Lắk", "ĐẮK LẮK", "daklak", "SKHCN", "Sở KH&CN", "lãnh đạo tỉnh")
+    words += ("máy chủ thư của Sở", "do Sở phát hành")
+    return [w for w in words if w in text]
+
+
+def test_a_configured_office_signs_the_mails(tmp_path: Path) -> None:
+    """The replies to units and the reminders name the configured office, never today's."""
+    from email.message import EmailMessage
+
+    from consolidate.mail.config import load_mail_settings
+    from consolidate.mail.remind import OVERDUE, remind
+    from consolidate.mail.reply import ReplyInput, compose_reply
+    from tests.mailservers import configure, mail_config_text
+
+    config = _with_office(init_workspace(tmp_path / "Lâm Đồng"), OTHER_OFFICE)
+    configure(config.root, mail_config_text(143, 25), {"STP": "stp@lamdong.gov.vn"})
+    config = load_config(config.root)
+    settings = load_mail_settings(config)
+    tz = config.calendar.tz
+
+    # W23: cut-off 17:00 Thursday 4 June 2026; 17:45 is past the overdue step (17:30)
+    plan = remind(config, settings, now=datetime(2026, 6, 4, 17, 45, tzinfo=tz), dry_run=True)
+    overdue = [r for r in plan.new if r.unit_code == "STP" and r.step == OVERDUE]
+    assert len(overdue) == 1, [(r.unit_code, r.step) for r in plan.new]
+    body = overdue[0].body
+    assert (
+        "Đến nay Sở Khoa học và Công nghệ Lâm Đồng chưa nhận được báo cáo tuần Tuần 23/2026"
+        in " ".join(body.split())
+    ), body
+    assert "báo cáo Văn phòng Ủy ban nhân dân tỉnh trước 10:00 ngày 05/06/2026" in body
+    assert "hệ thống tiếp nhận báo cáo của Sở Khoa học và Công nghệ Lâm Đồng" in body
+    assert _office_words_of_daklak(body) == []
+
+    original = EmailMessage()
+    original["From"] = "stp@lamdong.gov.vn"
+    original["Subject"] = "Báo cáo tuần"
+    original["Message-ID"] = "<1@lamdong.gov.vn>"
+    original.set_content("Gửi Sở.")
+    reply = compose_reply(
+        config,
+        settings,
+        ReplyInput(original, "stp@lamdong.gov.vn", datetime(2026, 6, 4, 9, tzinfo=tz)),
+    )
+    text = reply.eml.decode("ascii")
+    import email
+    import email.policy
+
+    parsed = email.message_from_string(text, policy=email.policy.default)
+    content = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    flat = " ".join(content.split())
+    assert "Sở Khoa học và Công nghệ Lâm Đồng đã nhận thư của đơn vị lúc 09:00 ngày 04/06/2026" in (
+        flat
+    )
+    assert 'theo mẫu "khung báo cáo chung" do Sở Khoa học và Công nghệ Lâm Đồng phát hành' in flat
+    assert _office_words_of_daklak(content) == []
+
+
+def test_the_template_names_the_configured_group(tmp_path: Path) -> None:
+    config = _with_office(init_workspace(tmp_path / "Lâm Đồng"), OTHER_OFFICE)
+    path = write_template(tmp_path / "mẫu.xlsx", config.units, office=config.office)
+    book = openpyxl.load_workbook(path)
+    guide = " ".join(str(c.value) for row in book["Hướng dẫn"].iter_rows() for c in row if c.value)
+    assert "Tổ công tác chuyển đổi số – phiên bản mẫu" in guide, guide[:400]
+    assert _office_words_of_daklak(guide) == [] and "Tổ giúp việc" not in guide
+    assert book.properties.subject == "Báo cáo tiến độ nhiệm vụ, dự án: Tổ công tác chuyển đổi số"
+    assert book.properties.creator == "Sở Khoa học và Công nghệ Lâm Đồng"

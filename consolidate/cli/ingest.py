@@ -149,14 +149,14 @@ def ingest(
     "--mail",
     "with_mail",
     is_flag=True,
-    help="Đồng thời theo dõi hộp thư của Sở ([mail]): tiếp nhận, trả lời ngay, gửi đôn đốc khi đến hạn.",
+    help="Đồng thời theo dõi hộp thư của cơ quan ([mail]): tiếp nhận, trả lời ngay, gửi đôn đốc khi đến hạn.",
 )
 @click.pass_context
 def watch(ctx: click.Context, settle: float, rescan: float, polling: bool, with_mail: bool) -> None:
     """Theo dõi inbox/ và tiếp nhận từng tệp ngay khi chép xong (Ctrl+C để dừng).
 
     Mỗi tệp được xử lý như lệnh `ingest` (lưu bản gốc, kiểm tra, lưu số liệu, trả lời
-    đơn vị) rồi chuyển sang processed/. Với --mail: cả hộp thư của Sở (như `mail fetch`,
+    đơn vị) rồi chuyển sang processed/. Với --mail: cả hộp thư của cơ quan (như `mail fetch`,
     IDLE hoặc hỏi định kỳ) và thư đôn đốc khi đến hạn. Bỏ qua tệp tạm (~$..., .tmp, .crdownload, .part)
     và tệp ẩn. Chi tiết kỹ thuật khi có sự cố được ghi vào store/watch.log.
     """

@@ -19,7 +19,7 @@ def _settings(config: Any) -> Any:
 
 @click.group(cls=Group)
 def mail() -> None:
-    """Hộp thư của Sở: nhận báo cáo qua thư điện tử và trả lời đơn vị (xem docs/mail.md)."""
+    """Hộp thư của cơ quan: nhận báo cáo qua thư điện tử và trả lời đơn vị (xem docs/mail.md)."""
 
 
 @mail.command("check", cls=Command)

@@ -94,7 +94,7 @@ CATALOGUE: tuple[Code, ...] = (
          "Chọn đúng tệp danh mục nhiệm vụ giao (mỗi dòng một nhiệm vụ); danh mục đang dùng "
          "vẫn giữ nguyên."),
     Code("not-from-template", _L, "warning", "Không tạo từ mẫu chuẩn",
-         "Lần sau hãy dùng mẫu báo cáo mới nhất do Sở KH&CN gửi."),
+         "Lần sau hãy dùng mẫu báo cáo mới nhất đã gửi cho đơn vị."),
     Code("old-template-version", _L, "warning", "Mẫu phiên bản cũ",
          "Lần sau hãy dùng mẫu báo cáo mới nhất."),
     Code("missing-sheet", _L, "error", "Thiếu trang",
@@ -151,7 +151,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("percent-below-one", _V, "warning", "Số phần trăm nhỏ hơn 1",
          "Ô phần trăm ghi số phần trăm: 80 cho 80 % (hoặc định dạng ô là phần trăm)."),
     Code("invalid-email", _V, "warning", "Email không hợp lệ",
-         "Ghi địa chỉ dạng ten@daklak.gov.vn hoặc để trống."),
+         "Ghi địa chỉ dạng ten@donvi.gov.vn hoặc để trống."),
     Code("not-in-list", _V, "error", "Giá trị ngoài danh sách",
          "Chọn một giá trị trong danh sách thả xuống của cột."),
     Code("out-of-range", _V, "error", "Số ngoài khoảng cho phép",

@@ -170,7 +170,7 @@ def _to_unit(
         lines.append(
             f"Đến nay {config.office.office_name} chưa nhận được {what} {period.label} của đơn vị "
             f"(hạn chốt {fmt_dt(period.cutoff)}). Đề nghị đơn vị gửi ngay để kịp tổng hợp "
-            f"báo cáo lãnh đạo tỉnh trước {fmt_dt(period.delivery)}; báo cáo gửi sau hạn "
+            f"báo cáo {config.office.addressee} trước {fmt_dt(period.delivery)}; báo cáo gửi sau hạn "
             "được ghi nhận là gửi muộn."
         )
     else:

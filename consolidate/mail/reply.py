@@ -201,7 +201,7 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
     lines = [f"Kính gửi: {', '.join(names) if names else 'Quý cơ quan, đơn vị'},", ""]
     lines.append(
         f"{config.office.office_name} đã nhận thư của đơn vị lúc "
-        f"{item.received_at.astimezone(tz):%H:%M ngày %d/%m/%Y} (giờ máy chủ thư của Sở)."
+        f"{item.received_at.astimezone(tz):%H:%M ngày %d/%m/%Y} (giờ của máy chủ thư)."
     )
     claimed = claimed_date(item.original, config)
     if claimed:
@@ -212,7 +212,8 @@ def compose_reply(config: Config, settings: MailSettings, item: ReplyInput) -> O
         lines += [
             "Thư không kèm tệp báo cáo Excel theo mẫu nên chưa có báo cáo nào được tiếp nhận.",
             'Đề nghị đơn vị đính kèm tệp báo cáo (.xlsx) lập theo mẫu "khung báo cáo chung" '
-            "do Sở phát hành và gửi lại vào hộp thư này. Không cần nén tệp; nếu nén (.zip), "
+            f"do {config.office.office_name} phát hành và gửi lại vào hộp thư này. Không cần "
+            "nén tệp; nếu nén (.zip), "
             "mỗi tệp trong đó phải là một báo cáo theo mẫu.",
         ]
     for n, report in enumerate(item.reports, start=1):

@@ -184,7 +184,7 @@ def _set_properties(workbook: xlsxwriter.Workbook, office: Office) -> None:
     workbook.set_properties(
         {
             "title": "Mẫu báo cáo - Khung báo cáo chung",
-            "subject": "Báo cáo tiến độ nhiệm vụ, dự án của Tổ giúp việc",
+            "subject": f"Báo cáo tiến độ nhiệm vụ, dự án: {office.group_in_line}",
             "author": office.full_name,
             "company": office.full_name,
             "keywords": f"template_version={TEMPLATE_VERSION}",
@@ -341,7 +341,7 @@ def _write_cover(
                 "validate": "custom",
                 "value": f'=ISNUMBER(SEARCH("?@?*.?*",{cell}))',
                 "error_type": "warning",
-                "error_message": "Địa chỉ thư điện tử chưa đúng dạng (ví dụ ten@daklak.gov.vn).",
+                "error_message": "Địa chỉ thư điện tử chưa đúng dạng (ví dụ ten@donvi.gov.vn).",
             }
         ws.data_validation(row, 1, row, 1, options)
         if field.required:

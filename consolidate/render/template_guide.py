@@ -72,8 +72,7 @@ def write_guide(
     row += 1
     ws.merge_range(
         row, 0, row, 3,
-        f"Tổ giúp việc về cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới sáng tạo, "
-        f"chuyển đổi số và phát triển nguồn nhân lực – {VERSION_LABEL.lower()} {TEMPLATE_VERSION}",
+        f"{office.group_in_line} – {VERSION_LABEL.lower()} {TEMPLATE_VERSION}",
         fmts.get(italic=True, align="center", text_wrap=True),
     )  # fmt: skip
     ws.set_row(row, 36)

@@ -147,7 +147,7 @@ def allowed_text(col: Column | None, kind: Kind) -> str:
         ),
         Kind.DATE: "Ngày dạng dd/mm/yyyy, ví dụ 28/05/2026.",
         Kind.DEADLINE: "Một ngày dd/mm/yyyy hoặc một thời hạn như: " + DEADLINE_EXAMPLES + ".",
-        Kind.EMAIL: "Địa chỉ thư điện tử, ví dụ ten@daklak.gov.vn.",
+        Kind.EMAIL: "Địa chỉ thư điện tử, ví dụ ten@donvi.gov.vn.",
     }.get(kind, "Ghi tự do.")
 
 
