@@ -523,6 +523,7 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
                 progress(report)
     result.outputs.extend(build_demo_reports(config, result.notes))
     result.outputs.extend(build_demo_history(config, result.notes))
+    result.outputs.extend(build_demo_letter(config, result.notes))
     return result
 
 
@@ -582,3 +583,17 @@ def build_demo_history(config: Config, notes: list[str]) -> list[Path]:
             outputs.append(Path(made.path))
         notes.append(made.summary)
     return outputs
+
+
+def build_demo_letter(config: Config, notes: list[str]) -> list[Path]:
+    """The đôn đốc letter of the demo's Friday (``consolidate don-doc --as-of 05/06/2026``)."""
+    from consolidate.documents.dondoc import build_don_doc
+    from consolidate.store.db import Store
+
+    tz = config.calendar.tz
+    with Store(config.store, config.archive) as store:
+        made = build_don_doc(
+            config, store, date(2026, 6, 5), now=datetime(2026, 6, 5, 9, 0, tzinfo=tz)
+        )
+    notes.append(made.summary)
+    return [made.path] if made.path is not None else []

@@ -4,6 +4,7 @@ workbook's figure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,17 +96,17 @@ def test_national_heading_number_and_date(outputs: dict[str, Path]) -> None:
                                                               "KH")):  # fmt: skip
         d = docx.Document(str(outputs[name]))
         head = d.tables[0]
-        assert len(head.columns) == 2
-        left = [p.text for p in head.cell(0, 0).paragraphs if p.text]
-        right = [p.text for p in head.cell(0, 1).paragraphs if p.text]
-        assert left == ["UBND TỈNH ĐẮK LẮK", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", f"Số: …/{kind}-SKHCN"]
-        assert right == [
-            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "Độc lập - Tự do - Hạnh phúc",
-            DEMO_DATE,
-        ]
-        cell = head.cell(0, 1).paragraphs
-        assert all(r.italic for r in cell[-1].runs)
+        assert (len(head.rows), len(head.columns)) == (2, 2)
+
+        def texts(row: int, col: int, head: Any = head) -> list[str]:
+            return [p.text for p in head.cell(row, col).paragraphs if p.text]
+
+        assert texts(0, 0) == ["UBND TỈNH ĐẮK LẮK", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"]
+        assert texts(0, 1) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+        # the number and the dateline on one row: they stand level, as NĐ 30 draws them
+        assert texts(1, 0) == [f"Số: …/{kind}-SKHCN"]
+        assert texts(1, 1) == [DEMO_DATE]
+        assert all(r.italic for r in head.cell(1, 1).paragraphs[0].runs)
         assert all(r.bold for r in head.cell(0, 0).paragraphs[1].runs)
         # the short rules: a top border on an empty paragraph under the office and the motto
         rules = head._tbl.findall(".//" + qn("w:pBdr"))
@@ -302,3 +303,62 @@ def test_table_cells_keep_any_text_a_unit_wrote(tmp_path: Path) -> None:
             assert run.find(qn("w:rPr") + "/" + qn("w:rFonts")).get(qn("w:cs")) == "Times New Roman"
             assert run.find(qn("w:rPr") + "/" + qn("w:sz")).get(qn("w:val")) == "22"
     assert table.rows[1].cells[1].paragraphs[0].alignment is not None
+
+
+def _internal_codes() -> set[str]:
+    """Every code the reports keep as data (statuses of a unit, notes, why a project lags,
+    kinds of deadline and period, indicator aggregations): lower-case identifiers that must
+    be put in words before a person reads them."""
+    from consolidate.calendar import deadlines, periods
+    from consolidate.reports import indicators, projects, selection
+
+    codes = set()
+    for module in (deadlines, periods, indicators, projects, selection):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and re.fullmatch(r"[a-z][a-z_]+", value):
+                codes.add(value)
+    return codes
+
+
+def _texts(path: Path) -> Iterator[str]:
+    if path.suffix == ".docx":
+        d = docx.Document(str(path))
+        yield from all_text(d).splitlines()
+        for s in d.sections:
+            yield s.header._element.xpath("string(.)")
+    elif path.suffix == ".xlsx":
+        wb = openpyxl.load_workbook(path, read_only=True)
+        for ws in wb.worksheets:
+            yield ws.title
+            for row in ws.iter_rows(values_only=True):
+                yield from (v for v in row if isinstance(v, str))
+    else:
+        yield path.read_text(encoding="utf-8")
+
+
+def test_no_internal_code_in_any_text_a_person_reads(outputs: dict[str, Path]) -> None:
+    """Documents, workbooks, the template and the answers to units: no code such as
+    ``below_threshold`` (it read so in Phụ lục I of the projects document) nor any other
+    snake_case identifier."""
+    codes = _internal_codes()
+    assert {"below_threshold", "behind_time_path", "on_time", "rejected_waiting"} <= codes
+    root = next(iter(outputs.values())).parent.parent
+    feedback = root / "outbox" / "phan-hoi"
+    unit = sorted(p for p in feedback.iterdir() if p.is_dir())[0]
+    files = [
+        *sorted((root / "outbox").glob("*.docx")),
+        *sorted((root / "outbox").glob("*.xlsx")),
+        root / "templates" / "report_template.xlsx",
+        *sorted(feedback.rglob("*.txt")),
+        *sorted(unit.glob("*.xlsx")),
+    ]
+    kinds = {p.suffix for p in files}
+    assert kinds == {".docx", ".xlsx", ".txt"} and any("Cong-van" in p.name for p in files)
+    word = re.compile(r"[A-Za-z_]+")
+    found = []
+    for path in files:
+        for text in _texts(path):
+            for token in word.findall(text):
+                if token in codes or re.fullmatch(r"[a-z]+(_[a-z]+)+", token):
+                    found.append(f"{path.name}: {token!r} in {text[:80]!r}")
+    assert not found, "\n".join(found[:20])

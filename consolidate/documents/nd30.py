@@ -32,6 +32,7 @@ from lxml import etree
 
 from consolidate.core.config import Office
 from consolidate.core.fmt import date_line as fmt_date_line
+from consolidate.documents.metrics import fit_lines, text_width_mm
 
 FONT = "Times New Roman"
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -40,11 +41,21 @@ BODY_PT = 14
 TABLE_PT = 11
 #: Usable width in twentieths of a point (twips): portrait 165 mm, landscape 252 mm.
 TWIPS_PER_MM = 1440 / 25.4
-PORTRAIT_TWIPS = round(165 * TWIPS_PER_MM)
+USABLE_MM = 165  # portrait: 210 - 30 - 15
+PORTRAIT_TWIPS = round(USABLE_MM * TWIPS_PER_MM)
 LANDSCAPE_TWIPS = round(252 * TWIPS_PER_MM)
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BLANK_NUMBER = "…"
+#: The heading table: cell margins (57 twips each side), room kept free on a line so that a
+#: small difference of font between machines cannot push a word onto the next line, the
+#: narrowest left column, and the office's short rule as a share of its name's width.
+CELL_PAD_MM = 2 * 57 / (1440 / 25.4)
+HEAD_SLACK_MM = 3.0
+MIN_LEFT_MM = 60.0
+RULE_SHARE = 0.4
+#: The subject under ``BÁO CÁO`` is set narrower than the page, as the province's letters do.
+TITLE_INDENT_MM = 15.0
 
 _ALIGN = {"left": "left", "center": "center", "right": "right", "both": "both"}
 
@@ -308,6 +319,13 @@ def _page_field(size: float) -> Any:
     return p
 
 
+def _rule(cell_mm: float, length_mm: float) -> Any:
+    """A solid rule ``length_mm`` long, centred in a heading cell ``cell_mm`` wide: the top
+    border of an empty 2 pt paragraph indented from both sides."""
+    side = max(0.0, (cell_mm - CELL_PAD_MM - length_mm) / 2)
+    return _para("", 2, border_top=True, indent_mm=(side, side), align="center")
+
+
 class OfficialDocument:
     """A Word document in NĐ 30 format, written paragraph by paragraph."""
 
@@ -389,32 +407,68 @@ class OfficialDocument:
     # --- heading ---------------------------------------------------------------------------
 
     def heading(self, when: date, subject: str = "") -> None:
-        """The national heading: agencies, Số, V/v (letters) | national title, motto, date."""
+        """The national heading: agencies | national title and motto (first row), ``Số`` and
+        the subject of a letter | the dateline (second row, so they stand level).
+
+        The columns are as wide as the right-hand lines need; a line too long for its column
+        is broken between words into balanced lines ("ỦY BAN NHÂN DÂN / TỈNH ĐẮK LẮK", as the
+        province's own letters write it), never inside a name by the word processor."""
         o = self.office
-        left_w = round(70 * TWIPS_PER_MM)
+        date_text = date_line(o.province, when)
+        right_need = max(
+            text_width_mm(NATIONAL_TITLE, 12, bold=True),
+            text_width_mm(MOTTO, 13, bold=True),
+            text_width_mm(date_text, 14, italic=True),
+        )
+        right_mm = min(right_need + CELL_PAD_MM + HEAD_SLACK_MM, USABLE_MM - MIN_LEFT_MM)
+        left_mm = USABLE_MM - right_mm
+        left_w = round(left_mm * TWIPS_PER_MM)
         right_w = PORTRAIT_TWIPS - left_w
+        room_left = left_mm - CELL_PAD_MM - HEAD_SLACK_MM
+        room_right = right_mm - CELL_PAD_MM
+
+        def lines(text: str, size: float, room: float, bold: bool = False,
+                  italic: bool = False) -> list[Any]:  # fmt: skip
+            return [
+                _para(line, size, bold=bold, italic=italic, align="center")
+                for line in fit_lines(text, room, size, bold=bold, italic=italic)
+            ]
+
+        office = o.office_name.upper()
+        office_w = max(
+            text_width_mm(x, 12, bold=True) for x in fit_lines(office, room_left, 12, bold=True)
+        )
+        motto_w = min(text_width_mm(MOTTO, 13, bold=True), room_right)
         tbl = _tbl([left_w, right_w], borders=False)
         left = [
-            _para(o.parent_agency.upper(), 12, align="center"),
-            _para(o.office_name.upper(), 12, bold=True, align="center"),
-            _para("", 2, border_top=True, indent_mm=(23, 23), align="center"),
-            _para(f"Số: {self.number}", 13, before_pt=4, align="center"),
+            *lines(o.parent_agency.upper(), 12, room_left),
+            *lines(office, 12, room_left, bold=True),
+            _rule(left_mm, RULE_SHARE * office_w),
         ]
-        if subject:
-            left.append(_para(subject, 12, align="center"))
         right = [
-            _para(NATIONAL_TITLE, 12, bold=True, align="center"),
-            _para(MOTTO, 13, bold=True, align="center"),
-            _para("", 2, border_top=True, indent_mm=(18, 18), align="center"),
-            _para(date_line(o.province, when), 14, italic=True, before_pt=4, align="center"),
+            *lines(NATIONAL_TITLE, 12, room_right, bold=True),
+            *lines(MOTTO, 13, room_right, bold=True),
+            _rule(right_mm, motto_w),
         ]
         tbl.append(_tr([_tc(left_w, left), _tc(right_w, right)]))
+        number = [_para(f"Số: {self.number}", 13, before_pt=4, align="center")]
+        if subject:
+            number += lines(subject, 12, room_left)
+        dated = [
+            _para(line, 14, italic=True, before_pt=4, align="center")
+            for line in fit_lines(date_text, room_right, 14, italic=True)
+        ]
+        tbl.append(_tr([_tc(left_w, number), _tc(right_w, dated)]))
         self._add(tbl)
         self._add(_para("", 12, after_pt=6))
 
     def title(self, kind: str, subject: str) -> None:
+        """``BÁO CÁO`` and the subject under it, the subject broken into even lines between
+        words (after a comma where that is enough), never by the word processor."""
         self._add(_para(kind.upper(), 14, bold=True, align="center", before_pt=12, keep_next=True))
-        self._add(_para(subject, 14, bold=True, align="center", after_pt=12, keep_next=True))
+        lines = fit_lines(subject, USABLE_MM - TITLE_INDENT_MM, 14, bold=True)
+        self._add(_para("\n".join(lines), 14, bold=True, align="center", after_pt=12,
+                        keep_next=True))  # fmt: skip
 
     def addressee(self, names: Sequence[str]) -> None:
         """``Kính gửi: X.`` on one line, or a list ``- A;`` ``- B.`` for several."""

@@ -16,6 +16,7 @@ from consolidate.core.config import Office
 from consolidate.core.files import WriteOutcome, write_versioned
 from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
 from consolidate.documents.nd30 import Column, OfficialDocument
+from consolidate.render.wording import lagging_text
 from consolidate.reports.plan import PlanData
 from consolidate.reports.projects import ProjectsData
 from consolidate.reports.rows import ProjectRow, TaskRow
@@ -352,7 +353,7 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
          Column("Kế hoạch vốn năm", 24, "right"), Column("Giải ngân lũy kế", 24, "right"),
          Column("Tỷ lệ giải ngân (%)", 18, "center"), Column("Lý do chậm giải ngân", 50),
          Column("Khó khăn, vướng mắc", 40)],
-        _project_rows(data.lagging, names, lagging=True),
+        _project_rows(data, data.lagging, lagging=True),
         width,
     )  # fmt: skip
     width = doc.appendix(
@@ -362,16 +363,17 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
     doc.table(
         [Column("STT", 10, "center"), Column("Tên dự án", 62), Column("Giai đoạn", 30),
          Column("Khó khăn, vướng mắc", 75), Column("Đề xuất, kiến nghị", 75)],
-        _project_rows(data.issues, names, lagging=False),
+        _project_rows(data, data.issues, lagging=False),
         width,
     )  # fmt: skip
     return doc
 
 
 def _project_rows(
-    rows: Sequence[ProjectRow], names: dict[str, str], *, lagging: bool
+    data: ProjectsData, rows: Sequence[ProjectRow], *, lagging: bool
 ) -> Iterator[Sequence[Any] | str]:
-    for g, (unit, group) in enumerate(grouped(rows, names), 1):
+    """Rows of Phụ lục I (lagging projects, with why in words) or II (issues)."""
+    for g, (unit, group) in enumerate(grouped(rows, data.unit_names), 1):
         yield f"{roman(g)}. {unit} ({len(group)} dự án)"
         for i, x in enumerate(group, 1):
             name = (x.project or "") + (" [số liệu kỳ trước]" if x.carried else "")
@@ -381,7 +383,9 @@ def _project_rows(
                     None if x.year_plan is None else fmt_num(x.year_plan),
                     None if x.disbursed is None else fmt_num(x.disbursed),
                     None if x.rate is None else fmt_num(x.rate),
-                    x.lagging, x.bottleneck,
+                    lagging_text(x.lagging, x.rate, data.path_pct, data.lagging_rate_pct,
+                                 data.path_tolerance_pct),
+                    x.bottleneck,
                 ]  # fmt: skip
             else:
                 yield [i, name, x.stage, x.bottleneck, x.proposal]
