@@ -412,11 +412,12 @@ def serial_stages(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Pat
     """Seconds per stage of one flood with the process pool off (the workers' stages cannot
     be timed from this process), to ``<out>/stages-one-process.txt``."""
     import consolidate.intake.ingest as ingest
+    import consolidate.intake.pool as pool
     from consolidate.core.config import load_config
 
     config = load_config(fresh_workspace(seed_ws, work / "stages"))
-    saved = ingest.PARALLEL_MIN_FILES
-    ingest.PARALLEL_MIN_FILES = 10**9
+    saved = pool.PARALLEL_MIN_FILES
+    pool.PARALLEL_MIN_FILES = 10**9
     clear_product_caches()
     try:
         with timed_stages(INGEST_STAGES) as totals:
@@ -426,7 +427,7 @@ def serial_stages(corpus: corpus_mod.Corpus, seed_ws: Path, work: Path, out: Pat
                 )
             )
     finally:
-        ingest.PARALLEL_MIN_FILES = saved
+        pool.PARALLEL_MIN_FILES = saved
     lines = [f"flood of {len(corpus.paths)} files in one process: {seconds:.3f} s"]
     lines += [f"  {label:<45} {value:7.3f}" for label, value in totals.items()]
     lines.append(f"  {'(rest: glue, loops, gc)':<45} {seconds - sum(totals.values()):7.3f}")

@@ -51,8 +51,8 @@ def test_missing_argument() -> None:
     code, out, err = _run("ingest")
     assert code == 2 and out == ""
     assert err == (
-        "Lỗi: Thiếu đối số 'PATHS...'.\n"
-        "  Cách dùng: consolidate ingest [TÙY_CHỌN] PATHS...\n"
+        "Lỗi: Thiếu đối số 'ĐƯỜNG_DẪN...'.\n"
+        "  Cách dùng: consolidate ingest [TÙY_CHỌN] ĐƯỜNG_DẪN...\n"
         "  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `consolidate ingest --help`.\n"
     )
 
@@ -62,9 +62,9 @@ def test_missing_path(tmp_path: Path) -> None:
     code, out, err = _run("ingest", str(missing))
     assert code == 2 and out == ""
     assert err == (
-        f"Lỗi: Giá trị không hợp lệ cho 'PATHS...': Không tìm thấy '{missing}': "
+        f"Lỗi: Giá trị không hợp lệ cho 'ĐƯỜNG_DẪN...': Không tìm thấy '{missing}': "
         "đường dẫn không tồn tại.\n"
-        "  Cách dùng: consolidate ingest [TÙY_CHỌN] PATHS...\n"
+        "  Cách dùng: consolidate ingest [TÙY_CHỌN] ĐƯỜNG_DẪN...\n"
         "  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `consolidate ingest --help`.\n"
     )
 
@@ -147,6 +147,48 @@ ENGLISH = re.compile(
 )
 
 
+#: Click names an argument after its parameter when no metavar is set (PATHS..., [FILE]).
+ARGUMENT_NAMES = re.compile(r"\b(PATHS?|FILE|DIRECTORY|DIR)\b")
+
+
+def test_arguments_have_vietnamese_names(tmp_path: Path) -> None:
+    code, _, err = _run("units", "import")
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        "Lỗi: Thiếu đối số 'TỆP'.",
+        "  Cách dùng: consolidate units import [TÙY_CHỌN] TỆP",
+    ]
+    a_file = tmp_path / "tệp.txt"
+    a_file.write_text("x", encoding="utf-8")
+    code, _, err = _run("init", str(a_file))
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        f"Lỗi: Giá trị không hợp lệ cho '[THƯ_MỤC]': '{a_file}' là một tệp, cần một thư mục.",
+        "  Cách dùng: consolidate init [TÙY_CHỌN] [THƯ_MỤC]",
+    ]
+    code, _, err = _run("status", "thừa")
+    assert code == 2 and err.splitlines()[0] == "Lỗi: Thừa đối số không dùng đến: thừa."
+
+
+@pytest.mark.parametrize(
+    ("args", "example"), [((), "consolidate status"), (("mail",), "consolidate mail check")]
+)
+def test_a_group_without_its_command_shows_the_help_then_the_error(
+    args: tuple[str, ...], example: str
+) -> None:
+    code, out, err = _run(*args)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[
+        0
+    ] == f"Cách dùng: consolidate {' '.join(args)} [TÙY_CHỌN] LỆNH [ĐỐI_SỐ]...".replace("  ", " ")
+    assert "\nLệnh:\n" in err and "Lỗi: Cách dùng" not in err
+    assert lines[-2:] == [
+        "Lỗi: Thiếu lệnh.",
+        f"  Cách khắc phục: ghi tên một lệnh trong danh sách trên, ví dụ `{example}`.",
+    ]
+
+
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = [prefix]
     for name, cmd in group.commands.items():
@@ -167,6 +209,7 @@ def test_help_speaks_vietnamese_everywhere() -> None:
         body = "\n".join(out.splitlines()[1:])
         assert not ENGLISH.search(body), (path, ENGLISH.search(body))
         assert "[OPTIONS]" not in usage and "COMMAND" not in usage, path
+        assert not ARGUMENT_NAMES.search(out), (path, ARGUMENT_NAMES.search(out))
     code, out, _ = _run("--help")
     assert "\nLệnh:\n" in out
     code, out, _ = _run("--version")
@@ -382,3 +425,57 @@ def test_watch_mail_into_a_closed_pipe_stops(
         timeout=30,
     )
     assert code == 141 and err == b""
+
+
+# --- the system's words: the reasons of OSError and tomllib in Vietnamese -----------------------
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [
+        (FileNotFoundError(2, "No such file or directory"), "không tìm thấy tệp hoặc thư mục"),
+        (PermissionError(13, "Permission denied"), "không có quyền truy cập"),
+        (OSError(28, "No space left on device"), "ổ đĩa đã đầy"),
+        (ConnectionRefusedError(111, "Connection refused"), "máy chủ từ chối kết nối"),
+    ],
+)
+def test_os_errors_read_in_vietnamese(exc: OSError, reason: str) -> None:
+    from consolidate.core.errors import os_reason
+
+    assert os_reason(exc) == reason
+
+
+def test_os_reason_windows_sharing_violation_and_unknown_codes() -> None:
+    from consolidate.core.errors import os_reason
+
+    held = PermissionError(13, "The process cannot access the file")
+    held.winerror = 32  # type: ignore[attr-defined]  # what Windows sets for a file Excel holds
+    assert os_reason(held) == "tệp đang được chương trình khác mở (có thể là Excel)"
+    assert os_reason(OSError(9999, "Strange")) == "lỗi hệ thống 9999: Strange"
+    try:
+        b"\xff".decode("utf-8")
+    except UnicodeDecodeError as exc:
+        assert os_reason(exc) == "nội dung không phải văn bản UTF-8"
+
+
+def test_a_missing_register_file_is_named_in_vietnamese(workspace: Config) -> None:
+    assert not workspace.register.exists()
+    code, out, err = _run("-w", str(workspace.root), "register", "import")
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == (
+        f"Lỗi: Không đọc được tệp danh mục {workspace.register}: không tìm thấy tệp hoặc thư mục."
+    )
+
+
+def test_a_toml_syntax_error_names_line_and_column_in_vietnamese(workspace: Config) -> None:
+    path = workspace.root / "consolidate.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "timezone Asia/Ho_Chi_Minh")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = _run("-w", str(workspace.root), "status")
+    assert code == 2
+    assert err.splitlines() == [
+        "Lỗi: Tệp cấu hình consolidate.toml sai cú pháp TOML: thiếu dấu '=' sau tên khóa "
+        "(dòng 3, cột 10).",
+        "  Cách khắc phục: Sửa dòng được nêu (chuỗi phải đặt trong ngoặc kép, mỗi khóa một dòng).",
+    ]

@@ -530,7 +530,7 @@ def test_file_resaved_by_libreoffice_is_accepted(workspace: Config, tmp_path: Pa
 
 
 def test_system_and_temporary_files_are_ignored(workspace: Config) -> None:
-    from consolidate.intake.ingest import collect, is_ignored
+    from consolidate.intake.inbox import collect, is_ignored
 
     for name in (
         "~$bao cao.xlsx",

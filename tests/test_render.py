@@ -262,7 +262,7 @@ def test_disk_full_keeps_the_previous_report(workspace: Config, store: Store, mo
     monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
     with pytest.raises(OutputError) as err:
         build_weekly(workspace, store, "2026-W22", now=friday(workspace))
-    assert "No space left on device" in str(err.value) and "dung lượng" in err.value.hint
+    assert "ổ đĩa đã đầy" in str(err.value) and "dung lượng" in err.value.hint
     assert gc.isenabled()  # the collector paused during the write is back on
     assert path.read_bytes() == before
     assert sorted(p.name for p in workspace.outbox.iterdir()) == [
@@ -279,7 +279,7 @@ def test_rename_failure_removes_the_temporary_file(tmp_path: Path, monkeypatch) 
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OutputError, match="Input/output error"):
+    with pytest.raises(OutputError, match=r"b\.xlsx: lỗi đọc, ghi ổ đĩa"):
         safe_write(target, _write_marker("mới"))
     assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
     assert target.read_text(encoding="utf-8") == "cũ"

@@ -454,7 +454,7 @@ def test_a_failing_file_is_retried_with_backoff_not_in_a_hot_loop(workspace: Con
     clock.now = 1.0
     watcher.process_ready()
     assert len(fake.calls) == 1
-    assert any("Lỗi khi xử lý khóa.xlsx: Permission denied" in e for e in events)
+    assert any("Lỗi khi xử lý khóa.xlsx: không có quyền truy cập" in e for e in events)
     for t in (2.0, 10.0, 30.0):  # events and scans before the retry time do nothing
         clock.now = t
         watcher.notify(path)

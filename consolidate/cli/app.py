@@ -47,6 +47,9 @@ def _fail(exc: ConsolidateError) -> int:
 
 def _usage_error(exc: click.ClickException) -> int:
     """Click's errors in the product's frame: what is wrong, the usage line, the fix."""
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if isinstance(exc, no_args) and getattr(exc, "ctx", None) is not None:
+        return _missing_command(exc.ctx)  # type: ignore[attr-defined]
     _say(f"Lỗi: {exc.format_message()}")
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
@@ -54,6 +57,21 @@ def _usage_error(exc: click.ClickException) -> int:
         _say(f"  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `{ctx.command_path} --help`.")
     else:
         _say("  Cách khắc phục: sửa lại lệnh theo hướng dẫn của `consolidate --help`.")
+    return EXIT_USAGE
+
+
+def _missing_command(ctx: click.Context) -> int:
+    """``consolidate`` or ``consolidate mail`` alone: the help, then what is missing."""
+    _say(ctx.get_help())
+    _say("")
+    _say("Lỗi: Thiếu lệnh.")
+    command = ctx.command
+    names = command.list_commands(ctx) if isinstance(command, click.Group) else []
+    example = "status" if "status" in names else names[0] if names else "--help"
+    _say(
+        f"  Cách khắc phục: ghi tên một lệnh trong danh sách trên, ví dụ "
+        f"`{ctx.command_path} {example}`."
+    )
     return EXIT_USAGE
 
 
@@ -98,13 +116,30 @@ def _parse_args(
         raise
 
 
+def _path_metavar(kind: click.Path) -> str:
+    return "TỆP" if not kind.dir_okay else "THƯ_MỤC" if not kind.file_okay else "ĐƯỜNG_DẪN"
+
+
+def _argument_metavar(arg: click.Argument) -> str | None:
+    """'[THƯ_MỤC]', 'ĐƯỜNG_DẪN...': an argument as the usage line and click's errors name it
+    (click would print the parameter's English name: [DIRECTORY], PATHS...)."""
+    if arg.metavar or not isinstance(arg.type, click.Path):
+        return arg.metavar
+    name = _path_metavar(arg.type)
+    if not arg.required:
+        name = f"[{name}]"
+    return name + "..." if arg.nargs != 1 else name
+
+
 def _metavar(param: click.Parameter) -> str | None:
     """A Vietnamese placeholder for an option's value where click would print INTEGER..."""
+    if isinstance(param, click.Argument):
+        return _argument_metavar(param)
     if not isinstance(param, click.Option) or param.metavar or param.is_flag or param.count:
         return param.metavar
     kind = param.type
     if isinstance(kind, click.Path):
-        return "TỆP" if not kind.dir_okay else "THƯ_MỤC" if not kind.file_okay else "ĐƯỜNG_DẪN"
+        return _path_metavar(kind)
     if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
         return "SỐ"
     if isinstance(kind, click.DateTime):

@@ -20,7 +20,7 @@ from consolidate.cli.ingest import report_line
 def demo(directory: Path, seed: int) -> None:
     """Chạy thử toàn bộ quy trình trên dữ liệu mẫu (mẫu → tệp đơn vị → tiếp nhận → báo cáo).
 
-    Tạo không gian làm việc mẫu trong DIRECTORY (mặc định ./demo; chạy lại sẽ làm mới).
+    Tạo không gian làm việc mẫu trong THƯ_MỤC (mặc định ./demo; chạy lại sẽ làm mới).
     """
     from consolidate.demo import run_demo
 

@@ -68,7 +68,8 @@ def ingest(
     import json
 
     from consolidate.core.progress import progress_bar
-    from consolidate.intake.ingest import collect, ingest_paths
+    from consolidate.intake.inbox import collect
+    from consolidate.intake.ingest import ingest_paths
 
     config = workspace_config(ctx)
     moment = _received_moment(received_at, config)

@@ -68,7 +68,7 @@ CATALOGUE: dict[str, str] = {
     "No such command {name!r}.": "Không có lệnh {name!r}.",
     "Did you mean {possibility}?": "Có phải ý bạn là {possibility}?",
     "(Did you mean one of: {possibilities}?)": "(Có phải ý bạn là một trong: {possibilities}?)",
-    "Got unexpected extra argument ({args})": "Thừa đối số không dùng đến ({args})",
+    "Got unexpected extra argument ({args})": "Thừa đối số không dùng đến: {args}.",
     "Option {name!r} does not take a value.": "Tùy chọn {name!r} không nhận giá trị.",
     "Option {name!r} requires an argument.": "Tùy chọn {name!r} cần một giá trị đi kèm.",
     "Argument {name!r} takes {nargs} values.": "Đối số {name!r} nhận {nargs} giá trị.",

@@ -143,3 +143,66 @@ class UnitListError(ConsolidateError):
     def __init__(self, message: str, hint: str = "", problems: Sequence[object] = ()):
         super().__init__(message, hint)
         self.problems = list(problems)
+
+
+#: What the operating system says, in Vietnamese (errno -> reason). Python's ``strerror`` is
+#: the C library's English ("No such file or directory") on Linux and macOS.
+_ERRNO_VI: dict[str, str] = {
+    "ENOENT": "không tìm thấy tệp hoặc thư mục",
+    "EACCES": "không có quyền truy cập",
+    "EPERM": "không có quyền truy cập",
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EDQUOT": "đã hết hạn mức dung lượng được cấp",
+    "EROFS": "ổ đĩa chỉ cho phép đọc",
+    "EISDIR": "đây là thư mục, không phải tệp",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "EEXIST": "đã có tệp hoặc thư mục cùng tên",
+    "ENOTEMPTY": "thư mục không rỗng",
+    "EBUSY": "tệp hoặc thiết bị đang bận",
+    "ETXTBSY": "tệp đang được chương trình khác dùng",
+    "EIO": "lỗi đọc, ghi ổ đĩa",
+    "EMFILE": "mở quá nhiều tệp cùng lúc",
+    "ENFILE": "mở quá nhiều tệp cùng lúc",
+    "ENAMETOOLONG": "tên tệp hoặc đường dẫn quá dài",
+    "ELOOP": "đường dẫn vòng lặp (liên kết trỏ về chính nó)",
+    "EFBIG": "tệp quá lớn",
+    "ENOMEM": "không đủ bộ nhớ",
+    "EINVAL": "tên hoặc tham số không hợp lệ",
+    "EXDEV": "không chuyển được tệp sang ổ đĩa khác",
+    "ESTALE": "ổ mạng không còn kết nối",
+    "ETIMEDOUT": "quá thời gian chờ",
+    "ECONNREFUSED": "máy chủ từ chối kết nối",
+    "ECONNRESET": "kết nối bị ngắt",
+    "EHOSTUNREACH": "không tới được máy chủ",
+    "ENETUNREACH": "không có kết nối mạng",
+    "EPIPE": "đầu nhận đã đóng",
+}
+#: Windows' own codes: a file another program holds open (Excel), a full disk.
+_WINERROR_VI = {
+    32: "tệp đang được chương trình khác mở (có thể là Excel)",
+    33: "tệp đang được chương trình khác khóa",
+    39: "ổ đĩa đã đầy",
+    112: "ổ đĩa đã đầy",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why an operation on a file, a folder or the network failed, in Vietnamese: the
+    reason the officer reads after 'Không ghi được …:'. Unknown codes keep the system's
+    own words, with the code."""
+    import errno
+
+    if isinstance(exc, UnicodeDecodeError):
+        return "nội dung không phải văn bản UTF-8"
+    if isinstance(exc, OSError):
+        winerror = getattr(exc, "winerror", None)
+        if winerror in _WINERROR_VI:
+            return _WINERROR_VI[winerror]
+        name = errno.errorcode.get(exc.errno or -1, "")
+        if name in _ERRNO_VI:
+            return _ERRNO_VI[name]
+        if isinstance(exc, TimeoutError):
+            return _ERRNO_VI["ETIMEDOUT"]
+        if exc.strerror:
+            return f"lỗi hệ thống {name or exc.errno}: {exc.strerror}"
+    return str(exc) or type(exc).__name__

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from consolidate.core.errors import OutputError
+from consolidate.core.errors import OutputError, os_reason
 
 TMP_SUFFIX = ".tmp"
 
@@ -123,12 +123,6 @@ def versioned_name(target: Path, n: int) -> Path:
     return target.with_name(f"{target.stem} ({n}){target.suffix}")
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or exc.__class__.__name__
-
-
 def write_versioned(
     target: Path,
     write: Callable[[Path], None],
@@ -151,7 +145,7 @@ def write_versioned(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"Không tạo được thư mục {folder}: {_reason(exc)}.", hint) from exc
+        raise OutputError(f"Không tạo được thư mục {folder}: {os_reason(exc)}.", hint) from exc
     # Leftovers of a run killed before its rename (builds hold the workspace lock, so no
     # other writer owns them).
     for stale in folder.glob(f".{target.name}.*{TMP_SUFFIX}"):
@@ -160,7 +154,7 @@ def write_versioned(
     try:
         tmp = write_temp(target, write)
     except disk_errors as exc:
-        raise OutputError(f"Không ghi được báo cáo {target.name}: {_reason(exc)}.", hint) from exc
+        raise OutputError(f"Không ghi được báo cáo {target.name}: {os_reason(exc)}.", hint) from exc
     for n in range(1, max_versions + 1):
         candidate = target if n == 1 else versioned_name(target, n)
         if n > 1 and candidate.exists():
@@ -172,7 +166,7 @@ def write_versioned(
         except OSError as exc:
             unlink_quietly(tmp)
             raise OutputError(
-                f"Không ghi được báo cáo {target.name}: {_reason(exc)}.", hint
+                f"Không ghi được báo cáo {target.name}: {os_reason(exc)}.", hint
             ) from exc
         note = ""
         if n > 1:

@@ -9,25 +9,23 @@ write each verdict + snapshot in one transaction and the feedback for the unit.
 from __future__ import annotations
 
 import gc
-import os
-import pickle
-import shutil
-import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 from consolidate.core.codes import finding
 from consolidate.core.config import Config
+from consolidate.core.errors import os_reason
 from consolidate.core.findings import ACCEPTED, DUPLICATE, REJECTED, Report
 from consolidate.core.lock import workspace_lock
 from consolidate.core.text import label_key
 from consolidate.intake.cells import RawWorkbook
 from consolidate.intake.checked import Checked
+from consolidate.intake.inbox import PROCESSED_DIR, collect, inside, move_out_of_inbox
 from consolidate.intake.layout import META_SHEET, check_layout
+from consolidate.intake.pool import Runner, runner
 from consolidate.intake.reader import read_workbook
 from consolidate.intake.rows import stored_tables
 from consolidate.intake.rules import check_rules
@@ -36,57 +34,7 @@ from consolidate.store.db import Store, StoredTable, utc_iso
 from schemas.columns import COVER_SHEET, GUIDE_SHEET, SHEETS
 
 BATCH = 200
-# "~$x.xlsx": the owner file Excel keeps beside an open workbook (never a report). Other
-# names starting with "~" are read like any file: a unit may well name its report so.
-IGNORED_PREFIXES = ("~$", ".")
-IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini")
-PROCESSED_DIR = "processed"
-
 Progress = Callable[[Report], None]
-
-
-IGNORED_NAMES = ("thumbs.db", "desktop.ini", ".ds_store")
-
-
-def is_ignored(path: Path) -> bool:
-    """Owner files of an open workbook, temporary downloads, system and hidden files."""
-    name = path.name
-    if (
-        name.startswith(IGNORED_PREFIXES)
-        or name.lower().endswith(IGNORED_SUFFIXES)
-        or name.lower() in IGNORED_NAMES
-    ):
-        return True
-    try:  # Windows "hidden" attribute (absent elsewhere)
-        return bool(getattr(path.stat(), "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_HIDDEN)
-    except OSError:
-        return False
-
-
-def collect(paths: Iterable[Path], skipped: list[Path] | None = None) -> list[Path]:
-    """Files named directly, plus files inside named folders (not the processed/ copy).
-
-    Files of a folder left out as temporary or system files are appended to ``skipped``
-    (so that the officer is told, not left wondering)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if (
-                    not child.is_file()
-                    or PROCESSED_DIR in rel[:-1]
-                    or any(p.startswith(".") for p in rel[:-1])
-                ):
-                    continue
-                if is_ignored(child) or child.name.startswith("."):
-                    if skipped is not None:
-                        skipped.append(child)
-                    continue
-                out.append(child)
-        elif path.is_file():
-            out.append(path)
-    return out
 
 
 @dataclass
@@ -166,7 +114,7 @@ def ingest_paths(
         files = collect(paths)
         pending = [] if dry_run else store.pending()
         # One pool (for a flood) serves every batch of the run: its workers stay warm.
-        with _runner(config, store.register_codes(), len(files) + len(pending)) as run:
+        with runner(config, store.register_codes(), len(files) + len(pending)) as run:
             if pending:
                 _reprocess_pending(store, pending, result, progress, run)
             for start in range(0, len(files), BATCH):
@@ -192,7 +140,7 @@ def ingest_paths(
                     for item in items:
                         if item.held:
                             continue
-                        if item.source_path is not None and _inside(item.source_path, config.inbox):
+                        if item.source_path is not None and inside(item.source_path, config.inbox):
                             moved = move_out_of_inbox(config, item.source_path)
                             if moved:
                                 result.moved.append((item.source_path, moved))
@@ -210,9 +158,7 @@ def _unreadable(path: Path, exc: OSError) -> str:
         return (
             f"Bỏ qua {path.name}: tệp không còn ở chỗ cũ (có thể một lần chạy khác đã tiếp nhận)."
         )
-    return (
-        f"Chưa đọc được {path.name} ({exc.strerror or exc}); tệp được giữ nguyên để xử lý lần sau."
-    )
+    return f"Chưa đọc được {path.name} ({os_reason(exc)}); tệp được giữ nguyên để xử lý lần sau."
 
 
 def ingest_bytes(
@@ -230,7 +176,7 @@ def ingest_bytes(
     with (
         workspace_lock(config),
         Store(config.store, config.archive) as store,
-        _runner(config, store.register_codes(), 1) as run,
+        runner(config, store.register_codes(), 1) as run,
     ):
         _process(
             store, [_Item(name, data, moment)], result, None, run, dry_run=dry_run, source=source
@@ -252,7 +198,7 @@ def ingest_blobs(
     result = IngestResult()
     with workspace_lock(config), Store(config.store, config.archive) as store:
         pending = store.pending()
-        with _runner(config, store.register_codes(), len(blobs) + len(pending)) as run:
+        with runner(config, store.register_codes(), len(blobs) + len(pending)) as run:
             if pending:
                 _reprocess_pending(store, pending, result, progress, run)
             for start in range(0, len(blobs), BATCH):
@@ -269,7 +215,7 @@ def _reprocess_pending(
     pending: Sequence[tuple[str, str, datetime]],
     result: IngestResult,
     progress: Progress | None,
-    run: _Runner,
+    run: Runner,
 ) -> None:
     """Files archived by an earlier run that died before giving them a verdict."""
     items = []
@@ -300,7 +246,7 @@ def _process(
     items: list[_Item],
     result: IngestResult,
     progress: Progress | None,
-    run: _Runner,
+    run: Runner,
     *,
     dry_run: bool,
     source: str,
@@ -402,82 +348,8 @@ TEMPLATE_SHEETS = frozenset(
     label_key(n) for n in (*(s.name for s in SHEETS), COVER_SHEET, GUIDE_SHEET, META_SHEET)
 )
 
-#: Below this many files a batch is handled in this process (a pool costs more than it saves).
-PARALLEL_MIN_FILES = 24
-MAX_WORKERS = 4
-
-T = TypeVar("T")
 Rows = dict[str, StoredTable]
 _ReadOutcome = tuple[Checked, RawWorkbook | None, Rows | None]
-
-# What every job of a batch needs, given to each worker once (not pickled with each job).
-_SHARED: dict[str, Any] = {}
-
-
-def _init_worker(config: Config, register: dict[str, str | None]) -> None:
-    _SHARED["config"], _SHARED["register"] = config, register
-
-
-def _in_worker(fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-    return fn(_SHARED["config"], _SHARED["register"], *args)
-
-
-class _Runner:
-    """Runs a job here, or on the batch's process pool; ``submit`` returns a function that
-    gives the result (waiting for it). A pool that breaks (no fork/spawn allowed, a worker
-    killed) costs time, never a verdict: the job is then done here."""
-
-    def __init__(self, config: Config, register: dict[str, str | None], pool: Any) -> None:
-        self.config, self.register, self.pool = config, register, pool
-
-    @property
-    def parallel(self) -> bool:
-        return self.pool is not None
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        def here() -> T:
-            return fn(self.config, self.register, *args)
-
-        if self.pool is None:
-            value = here()
-            return lambda: value
-        try:
-            future = self.pool.submit(_in_worker, fn, args)
-        except (BrokenProcessPool, RuntimeError, OSError):
-            self.pool = None
-            value = here()
-            return lambda: value
-
-        def wait() -> T:
-            try:
-                return future.result()  # type: ignore[no-any-return]
-            except (BrokenProcessPool, OSError, pickle.PicklingError):
-                return here()
-
-        return wait
-
-
-@contextmanager
-def _runner(config: Config, register: dict[str, str | None], n_jobs: int) -> Iterator[_Runner]:
-    """ONE process pool for all the parallel steps of a flood (CPU-bound parsing and xlsx
-    writing); none for a small batch or where a pool cannot run."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if n_jobs < PARALLEL_MIN_FILES or workers < 2:
-        yield _Runner(config, register, None)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    try:
-        pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(config, register)
-        )
-    except (OSError, NotImplementedError):
-        yield _Runner(config, register, None)
-        return
-    with pool:
-        yield _Runner(config, register, pool)
 
 
 def _officer_time_contradicted(item: _Item) -> bool:
@@ -618,7 +490,7 @@ def _answer(
     try:
         xlsx, txt = write_feedback(config, report, workbook, None)
     except OSError as exc:
-        return str(exc)
+        return os_reason(exc)
     return str(xlsx), str(txt)
 
 
@@ -636,43 +508,3 @@ def _duplicate_report(item: _Item, earlier: Report | None, first_name: str) -> R
         report.feedback_path, report.summary_path = earlier.feedback_path, earlier.summary_path
         report.counts = dict(earlier.counts)
     return report
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
-NAME_MAX_BYTES = 255  # a file name's limit on Linux (bytes) and Windows (UTF-16 units)
-
-
-def _fitted(stem: str, tail: str) -> str:
-    """``stem + tail`` cut (on a character boundary) to fit in a file name's limit."""
-    room = NAME_MAX_BYTES - len(tail.encode("utf-8"))
-    raw = stem.encode("utf-8")
-    if len(raw) > room:
-        stem = raw[:room].decode("utf-8", errors="ignore").rstrip()
-    return stem + tail
-
-
-def move_out_of_inbox(config: Config, path: Path) -> Path | None:
-    """Move a processed file to ``processed/<date>/`` keeping its name (never overwriting).
-
-    A second file of the same name gets " (2)"; a name already at the 255-byte limit is cut
-    to make room for it (it never stays in inbox/ to be answered "duplicate" forever)."""
-    day = datetime.now(config.calendar.tz).strftime("%Y-%m-%d")
-    folder = config.root / PROCESSED_DIR / day
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / path.name
-        n = 2
-        while target.exists():
-            target = folder / _fitted(path.stem, f" ({n}){path.suffix}")
-            n += 1
-        shutil.move(os.fspath(path), os.fspath(target))
-    except OSError:
-        return None  # e.g. still open elsewhere on Windows; the hash makes a retry harmless
-    return target

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Config
-from consolidate.core.errors import RegisterError
+from consolidate.core.errors import RegisterError, os_reason
 from consolidate.core.findings import Finding, Report
 from consolidate.core.lock import workspace_lock
 from consolidate.core.text import canonical_code
@@ -42,7 +42,7 @@ def read_register(config: Config, path: Path) -> RegisterResult:
         data = path.read_bytes()
     except OSError as exc:
         raise RegisterError(
-            f"Không đọc được tệp danh mục {path}: {exc.strerror or exc}.",
+            f"Không đọc được tệp danh mục {path}: {os_reason(exc)}.",
             "Kiểm tra đường dẫn tệp (đặt trong ngoặc kép nếu có dấu cách).",
         ) from exc
     report = Report(file=path.name)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Config
-from consolidate.core.errors import ConfigError, UnitListError
+from consolidate.core.errors import ConfigError, UnitListError, os_reason
 from consolidate.core.files import write_atomic
 from consolidate.core.lock import workspace_lock
 from consolidate.core.units import (
@@ -101,7 +101,7 @@ def read_unit_file(path: Path) -> list[Unit]:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise UnitListError(f"Không đọc được {path}: {exc.strerror or exc}.", _HINT) from exc
+            raise UnitListError(f"Không đọc được {path}: {os_reason(exc)}.", _HINT) from exc
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:

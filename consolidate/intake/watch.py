@@ -27,15 +27,10 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from consolidate.core.config import Config
-from consolidate.core.errors import ConsolidateError, WorkspaceError
+from consolidate.core.errors import ConsolidateError, WorkspaceError, os_reason
 from consolidate.core.findings import VERDICT_LABELS, Report
-from consolidate.intake.ingest import (
-    PROCESSED_DIR,
-    IngestResult,
-    ingest_paths,
-    is_ignored,
-    move_out_of_inbox,
-)
+from consolidate.intake.inbox import PROCESSED_DIR, is_ignored, move_out_of_inbox
+from consolidate.intake.ingest import IngestResult, ingest_paths
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +128,8 @@ def _arrival(path: Path) -> datetime | None:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ConsolidateError):
         return exc.message
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError | UnicodeDecodeError):
+        return os_reason(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -396,7 +391,7 @@ class Watcher:
                 self._emit(f"Đã chuyển {path.name} ra khỏi inbox.")
 
     def _wanted(self, path: Path) -> bool:
-        """The rule of ``ingest.collect`` for folders, applied to one path."""
+        """The rule of ``inbox.collect`` for folders, applied to one path."""
         try:
             parts = path.relative_to(self.inbox).parts
         except ValueError:

@@ -16,8 +16,8 @@ from datetime import time
 
 from consolidate.core.config import CONFIG_NAME, Config, Unit
 from consolidate.core.config.calendar import WeekdayTime, parse_time, parse_weekday_time
-from consolidate.core.config.checks import bad
-from consolidate.core.errors import ConfigError, MailError
+from consolidate.core.config.checks import bad, toml_problem
+from consolidate.core.errors import ConfigError, MailError, os_reason
 from consolidate.core.secrets import remember
 
 PASSWORD_ENV = "CONSOLIDATE_MAIL_PASSWORD"
@@ -144,8 +144,13 @@ def load_mail_settings(config: Config) -> MailSettings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        reason = (
+            f"sai cú pháp TOML: {toml_problem(exc)}"
+            if isinstance(exc, tomllib.TOMLDecodeError)
+            else (os_reason(exc))
+        )
         raise ConfigError(
-            f"Không đọc được {path.name}: {exc}.", "Sửa tệp cấu hình (định dạng TOML, UTF-8)."
+            f"Không đọc được {path.name}: {reason}.", "Sửa tệp cấu hình (định dạng TOML, UTF-8)."
         ) from exc
     mail = data.get("mail", {})
     rem = data.get("remind", {})

@@ -127,6 +127,16 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return nfc(PurePosixPath(name.replace("\\", "/")).name)
 
 
+def _zip_reason(exc: BaseException) -> str:
+    """Why a member of a .zip could not be read, in the unit's language."""
+    text = str(exc).lower()
+    if isinstance(exc, RuntimeError) and ("encrypted" in text or "password" in text):
+        return "tệp nén có đặt mật khẩu; đề nghị gửi tệp không đặt mật khẩu"
+    if isinstance(exc, NotImplementedError) or "compression" in text:
+        return "kiểu nén không được hỗ trợ; đề nghị nén lại bằng .zip thông thường"
+    return "tệp trong tệp nén bị hỏng; đề nghị gửi lại"
+
+
 def _zip(archive: str, data: bytes, max_bytes: int, out: Extracted, via: str) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -150,7 +160,9 @@ def _zip(archive: str, data: bytes, max_bytes: int, out: Extracted, via: str) ->
             try:
                 content = zf.read(info)
             except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
-                out.notes.append(f"Không giải nén được {name} trong {archive} ({exc}).")
+                out.notes.append(
+                    f"Không giải nén được {name} trong {archive} ({_zip_reason(exc)})."
+                )
                 continue
             found += 1
             label = f"zip: {archive}" if not via else f"{via}, zip: {archive}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from consolidate.core.errors import MailError
+from consolidate.core.errors import MailError, os_reason
 from consolidate.mail.config import MailSettings
 
 #: The login step is replaceable (e.g. XOAUTH2 for Office 365-style servers).
@@ -66,6 +66,8 @@ def describe(exc: BaseException, host: str, port: int) -> str:
         return f"quá thời gian chờ {host}:{port} (mạng chậm, tường lửa chặn hoặc sai cổng)"
     if isinstance(exc, imaplib.IMAP4.abort | EOFError | ConnectionError):
         return f"mất kết nối với {host}:{port}"
+    if isinstance(exc, OSError):
+        return f"{host}:{port}: {os_reason(exc)}"
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.core.config import Config
+from consolidate.core.errors import os_reason
 from consolidate.mail import ledger
 from consolidate.mail.config import MailSettings
 from consolidate.store.db import Store
@@ -56,6 +57,8 @@ def _describe(exc: BaseException, settings: MailSettings) -> str:
         return f"quá thời gian chờ {host}:{port}"
     if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError):
         return f"mất kết nối với {host}:{port}"
+    if isinstance(exc, OSError):
+        return f"{host}:{port}: {os_reason(exc)}"
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -18,7 +18,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from consolidate.calendar.deadlines import EXAMPLES as DEADLINE_EXAMPLES
-from consolidate.core.errors import OutputError
+from consolidate.core.errors import OutputError, os_reason
 from consolidate.core.files import write_atomic
 from schemas import Kind, SheetSpec
 from schemas.columns import Column
@@ -181,6 +181,6 @@ def atomic_write(path: Path, data: bytes) -> Path:
         return write_atomic(path, data)
     except OSError as exc:
         raise OutputError(
-            f"Không ghi được tệp {path}: {exc.strerror or exc}.",
+            f"Không ghi được tệp {path}: {os_reason(exc)}.",
             "Đóng tệp nếu đang mở trong Excel, kiểm tra quyền ghi và dung lượng ổ đĩa.",
         ) from exc

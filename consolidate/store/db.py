@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError
+from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError, os_reason
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
 from consolidate.core.text import canonical_code
@@ -218,7 +218,7 @@ class Store:
             archive.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WorkspaceError(
-                f"Không tạo được thư mục lưu trữ {path.parent}: {exc.strerror or exc}.",
+                f"Không tạo được thư mục lưu trữ {path.parent}: {os_reason(exc)}.",
                 "Kiểm tra quyền ghi và dung lượng ổ đĩa.",
             ) from exc
         try:
@@ -382,7 +382,7 @@ class Store:
             write_atomic(target, data)
         except OSError as exc:
             raise WorkspaceError(
-                f"Không lưu được tệp vào kho lưu trữ {target.parent}: {exc.strerror or exc}.",
+                f"Không lưu được tệp vào kho lưu trữ {target.parent}: {os_reason(exc)}.",
                 "Giải phóng dung lượng ổ đĩa hoặc kiểm tra quyền ghi thư mục archive/, rồi chạy "
                 "lại lệnh. Tệp chưa được tiếp nhận nên vẫn nằm nguyên chỗ cũ.",
             ) from exc

@@ -36,6 +36,7 @@ from consolidate.core.config.checks import (
     choice,
     default_config_text,
     number,
+    toml_problem,
     typed,
 )
 from consolidate.core.config.office import Office, parse_office
@@ -48,7 +49,7 @@ from consolidate.core.config.scorecard import (
     parse_scorecard,
 )
 from consolidate.core.config.units import UNITS_FILE, load_unit_list, parse_units, units_file
-from consolidate.core.errors import ConfigError, WorkspaceError
+from consolidate.core.errors import ConfigError, WorkspaceError, os_reason
 from consolidate.core.files import write_atomic
 from consolidate.core.units import REPORT_KINDS, UNIT_KINDS, Unit, UnitIndex
 
@@ -157,7 +158,7 @@ class Config:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise WorkspaceError(
-                    f"Không tạo được thư mục {folder}: {exc.strerror or exc}.",
+                    f"Không tạo được thư mục {folder}: {os_reason(exc)}.",
                     "Kiểm tra quyền ghi và dung lượng ổ đĩa.",
                 ) from exc
 
@@ -205,7 +206,7 @@ def load_config(root: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"Tệp cấu hình {path.name} sai cú pháp TOML: {exc}.",
+            f"Tệp cấu hình {path.name} sai cú pháp TOML: {toml_problem(exc)}.",
             "Sửa dòng được nêu (chuỗi phải đặt trong ngoặc kép, mỗi khóa một dòng).",
         ) from exc
     except UnicodeDecodeError as exc:

@@ -69,3 +69,42 @@ def number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad(key, f"{value!r} không phải số", "Ghi một số, ví dụ 40.")
     return float(value)
+
+
+#: tomllib's messages (English) -> what the officer reads; a pattern matches the start.
+_TOML_VI = (
+    ("Expected '=' after a key", "thiếu dấu '=' sau tên khóa"),
+    ("Invalid value", "giá trị không hợp lệ (chuỗi phải đặt trong ngoặc kép)"),
+    ("Unterminated string", "chuỗi thiếu dấu ngoặc kép đóng"),
+    ('Expected "\'"', "chuỗi thiếu dấu nháy đơn đóng"),
+    ("Cannot overwrite a value", "một khóa được ghi hai lần"),
+    ("Cannot declare", "một bảng [..] được khai báo hai lần"),
+    ("Cannot redefine", "một bảng [..] được khai báo hai lần"),
+    ("Cannot mutate", "một bảng [..] được khai báo hai lần"),
+    ("Duplicate inline table key", "một khóa được ghi hai lần"),
+    ("Expected newline or end of document", "sau giá trị còn chữ thừa (mỗi khóa một dòng)"),
+    ("Expected ']' at the end of a table", "tên bảng thiếu dấu ']'"),
+    ("Expected ']]'", "tên bảng thiếu dấu ']]'"),
+    ("Unclosed array", "danh sách thiếu dấu ']'"),
+    ("Unclosed inline table", "bảng trên một dòng thiếu dấu '}'"),
+    ("Invalid statement", "dòng không phải 'khóa = giá trị' hay '[bảng]'"),
+    ("Invalid initial character for a key", "tên khóa bắt đầu bằng ký tự không hợp lệ"),
+    ("Invalid date", "ngày giờ không hợp lệ"),
+    ("Illegal character", "có ký tự không được phép"),
+    ("Found invalid character", "có ký tự không được phép"),
+)
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError) -> str:
+    """'thiếu dấu '=' sau tên khóa (dòng 3, cột 5)': tomllib's error in Vietnamese."""
+    import re
+
+    text = str(exc)
+    where = ""
+    m = re.search(r"\(at line (\d+), column (\d+)\)$", text)
+    if m:
+        where = f" (dòng {m[1]}, cột {m[2]})"
+    elif text.endswith("(at end of document)"):
+        where = " (ở cuối tệp)"
+    what = next((vi for en, vi in _TOML_VI if text.startswith(en)), "lỗi cú pháp")
+    return what + where

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config.checks import bad, typed
-from consolidate.core.errors import ConfigError
+from consolidate.core.errors import ConfigError, os_reason
 from consolidate.core.units import Unit, UnitProblem, check_units, default_units_text, rows_from_csv
 
 UNITS_FILE = "data/don-vi.csv"
@@ -45,7 +45,7 @@ def load_unit_list(path: Path) -> list[Unit]:
         text = path.read_text(encoding="utf-8") if path.is_file() else None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"Không đọc được danh mục đơn vị {path}: {exc}.",
+            f"Không đọc được danh mục đơn vị {path}: {os_reason(exc)}.",
             "Nhập lại danh mục bằng `consolidate units import TỆP`.",
         ) from exc
     if text is None:
