@@ -199,8 +199,12 @@ def seeds(config: Config, folder: Path) -> list[bytes]:
     ]
 
 
-def run(cases: int, seed: int, config: Config, folder: Path) -> dict[str, object]:
-    """Every case through ingest (dry run); counts of verdicts and codes, and any failure."""
+def run(
+    cases: int, seed: int, config: Config, folder: Path, replay: int | None = None
+) -> dict[str, object]:
+    """Every case through ingest (dry run); counts of verdicts and codes, any failure and the
+    five cases that took the most memory. ``replay``: only that case (the same mutation, as
+    the RNG runs through the cases before it), to look at one."""
     rng = random.Random(seed)
     good = seeds(config, folder)
     verdicts: Counter[str] = Counter()
@@ -208,8 +212,11 @@ def run(cases: int, seed: int, config: Config, folder: Path) -> dict[str, object
     failures: list[str] = []
     tracemalloc.start()
     peak = 0
+    heaviest: list[tuple[float, int, str]] = []  # (MB, case, mutation): the five largest
     for n in range(cases):
         kind, data = mutate(rng, rng.choice(good))
+        if replay is not None and n != replay:
+            continue
         try:
             report = ingest_bytes(config, data, f"fuzz-{n}.xlsx", received_at=NOON, dry_run=True)
         except Exception as exc:  # a crash: exit 3 in the CLI
@@ -219,10 +226,13 @@ def run(cases: int, seed: int, config: Config, folder: Path) -> dict[str, object
             failures.append(f"case {n} ({kind}): verdict {report.verdict}")
         verdicts[report.verdict] += 1
         codes.update({f.code for f in report.errors})
-        peak = max(peak, tracemalloc.get_traced_memory()[1])
+        case_peak = tracemalloc.get_traced_memory()[1]
+        peak = max(peak, case_peak)
+        heaviest = sorted([*heaviest, (round(case_peak / (1 << 20), 1), n, kind)])[-5:]
         tracemalloc.reset_peak()
     tracemalloc.stop()
     return {
+        "heaviest": heaviest[::-1],
         "cases": cases,
         "verdicts": dict(verdicts),
         "codes": dict(codes.most_common()),
@@ -235,15 +245,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--replay", type=int, default=None, help="run only case N of the seed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = init_workspace(Path(tmp) / "ws")
         start = time.perf_counter()
-        result = run(args.cases, args.seed, config, Path(tmp))
+        result = run(args.cases, args.seed, config, Path(tmp), args.replay)
         took = time.perf_counter() - start
     print(f"{result['cases']} cases in {took:.0f} s, seed {args.seed}")
     print(f"verdicts: {result['verdicts']}")
     print(f"peak traced memory of one case: {result['peak_traced_mb']} MB")
+    print("cases that took the most memory (MB, case, mutation):")
+    for mb, n, kind in result["heaviest"]:  # type: ignore[attr-defined]
+        print(f"  {mb} MB  case {n}  {kind}")
     print("error codes (cases):")
     for code, n in result["codes"].items():  # type: ignore[attr-defined]
         print(f"  {code}: {n}")
