@@ -95,10 +95,23 @@ def test_detail_sheet_prints_every_column_readable_with_its_header(
 def test_blank_template_prints_readable_without_pages_of_empty_grid(
     pdfs: dict[str, Path],
 ) -> None:
-    """Guide (4 portrait pages), cover, and each data sheet's header with a few empty rows,
-    across pages at 84 % (never squeezed below 9 pt; 25 pages before)."""
+    """At most 6 pages (25, then 13 before): the guide on 2 portrait pages with every column
+    of every sheet described, the cover, and one page per data sheet (title, note, header and
+    5 empty rows of the columns one readable page holds, with a note on the others); never
+    under 9 pt, 'Trang N' on every page."""
     with pdfplumber.open(pdfs["report_template"]) as pdf:
-        assert len(pdf.pages) <= 13
+        assert len(pdf.pages) <= 6
+        heads = [(p.extract_text() or "").splitlines()[0] for p in pdf.pages]
         footers = [" ".join(w["text"] for w in p.extract_words() if w["top"] > p.height - 40)
                    for p in pdf.pages]  # fmt: skip
         assert all(re.search(r"Trang \d+", f) for f in footers), footers
+        guide = [p for p in pdf.pages if p.height > p.width]
+        assert len(guide) == 2 and heads[0].startswith("HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO")
+        text = " ".join(p.extract_text() or "" for p in guide)
+        for sheet in ("Nhiệm vụ", "Dự án", "Chỉ tiêu"):
+            assert f"Các cột của sheet “{sheet}”" in text
+        assert "Mọi vướng mắc xin liên hệ" in text  # the guide's last line is printed
+        for head, sheet in zip(heads[3:5], ("Nhiệm vụ", "Dự án"), strict=True):
+            assert head.startswith("Mẫu trắng: in các cột A–"), (sheet, head)
+    sizes = _sizes(pdfs["report_template"])
+    assert min(sizes.values()) >= 9

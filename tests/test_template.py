@@ -22,7 +22,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core.config import Config, Unit, WeekdayTime, default_calendar, load_config
 from consolidate.core.errors import OutputError
-from consolidate.render.template import write_submission, write_template
+from consolidate.render.template import (
+    BLANK_PRINT_ROWS,
+    page_columns,
+    write_submission,
+    write_template,
+)
 from consolidate.render.template_kit import (
     COVER_FIRST_ROW,
     HEADER_ROW,
@@ -249,6 +254,18 @@ def test_layout_formats_and_protection(wb: Workbook) -> None:
         else:
             assert ws.sheet_properties.pageSetUpPr.fitToPage
             assert (setup.fitToWidth or 1) == 1 and setup.fitToHeight == 0  # None: default 1
+        # The blank prints one page: title, note, header and 5 empty rows of the columns one
+        # readable page holds; the page header says where the other columns are described.
+        shown = page_columns(spec)
+        assert sum(c.width for c in spec.columns[:shown]) <= READABLE_PAGE_WIDTH
+        area = f"$A$1:${get_column_letter(shown)}${HEADER_ROW + BLANK_PRINT_ROWS}"
+        assert ws.print_area == f"'{spec.name}'!{area}"
+        if shown < ncols:
+            assert (
+                f"in các cột A–{get_column_letter(shown)}; đủ {ncols} cột"
+                in ws.oddHeader.center.text
+            )
+            assert "Clear Print Area" in ws.oddHeader.center.text
         # Protected without a password, the usual table work still allowed.
         prot = ws.protection
         assert prot.sheet and not prot.password

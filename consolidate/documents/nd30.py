@@ -32,7 +32,7 @@ from lxml import etree
 
 from consolidate.core.config import Office
 from consolidate.core.fmt import date_line as fmt_date_line
-from consolidate.documents.metrics import fit_lines, text_width_mm
+from consolidate.core.textwidth import fit_lines, text_width_mm
 
 FONT = "Times New Roman"
 PAGE_W, PAGE_H = Mm(210), Mm(297)

@@ -40,7 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 from consolidate.calendar.deadlines import MAX_YEAR, MIN_YEAR
 from consolidate.core.config import Calendar, Office, Unit, default_calendar
 from consolidate.render.template_fill import fill_template
-from consolidate.render.template_guide import write_guide
+from consolidate.render.template_guide import COLUMNS_SECTION, PRINT_FILLED, write_guide
 from consolidate.render.template_kit import (
     COVER_FIRST_ROW,
     COVER_WIDTHS,
@@ -174,7 +174,10 @@ def _build(
     write_guide(guide, fmts, sheets, calendar, office)
     _write_cover(cover_ws, fmts, has_units, cover)
     for ws, spec in zip(data_ws, sheets, strict=True):
-        _write_data_sheet(ws, fmts, spec, has_units, rows.get(spec.key, ()), office)
+        _write_data_sheet(
+            ws, fmts, spec, has_units, rows.get(spec.key, ()), office,
+            guide_section=COLUMNS_SECTION + list(sheets).index(spec),
+        )  # fmt: skip
     guide.activate()
     workbook.close()
     return atomic_write(path, buffer.getvalue())
@@ -398,6 +401,39 @@ def _header_height(spec: SheetSpec) -> float:
 BLANK_PRINT_ROWS = 5
 
 
+def page_columns(spec: SheetSpec) -> int:
+    """How many of the sheet's first columns one readable A4 landscape page holds."""
+    acc, n = 0.0, 0
+    for col in spec.columns:
+        acc += col.width
+        if acc > READABLE_PAGE_WIDTH:
+            break
+        n += 1
+    return max(n, 1)
+
+
+def _blank_print_area(ws: Worksheet, spec: SheetSpec, first: int, guide_section: int) -> None:
+    """The blank template prints one page per data sheet: title, note, header and a few
+    empty rows of the columns one readable page holds; the page header says where every
+    column is described (the guide, printed in full) and how to print a filled sheet whole
+    (without the print area it prints across pages at the same readable scale).
+
+    Every column of every sheet at ≥ 9 pt takes 3 landscape pages for ``Nhiệm vụ`` and 2 for
+    ``Dự án``: with the guide and the cover that is 9 pages or more, over the 6 the office
+    allows for the blank template (issue 13), so the blank grid is cut and the guide carries
+    the columns."""
+    n = page_columns(spec)
+    ws.print_area(0, 0, first + BLANK_PRINT_ROWS - 1, n - 1)
+    if n < len(spec.columns):
+        last = xlsxwriter.utility.xl_col_to_name(n - 1)
+        ws.set_header(
+            f'&C&"{FONT}"&12Mẫu trắng: in các cột A–{last}; đủ {len(spec.columns)} cột và cách '
+            f"ghi: trang “{GUIDE_SHEET}”, mục {guide_section}.\n{PRINT_FILLED}",
+            {"margin": 0.25},
+        )
+        ws.set_margins(left=0.5, right=0.4, top=0.85, bottom=0.6)  # room for its two lines
+
+
 def _write_data_sheet(
     ws: Worksheet,
     fmts: Formats,
@@ -405,6 +441,7 @@ def _write_data_sheet(
     has_units: bool,
     data: Sequence[Mapping[str, object]],
     office: Office,
+    guide_section: int,
 ) -> None:
     ncols = len(spec.columns)
     header = HEADER_ROW - 1
@@ -423,6 +460,8 @@ def _write_data_sheet(
         if acc > total / pages_wide + 1e-9:
             break
         span = c
+    if not data:  # the blank template prints the first page's columns: centre on them
+        span = page_columns(spec) - 1
     ws.merge_range(
         0,
         0,
@@ -487,8 +526,9 @@ def _write_data_sheet(
         )
         ws.repeat_columns(name_col, name_col)
     ws.repeat_rows(header)
-    # A blank sheet prints its header and a few empty rows, not hundreds of pages of grid.
-    printed = len(data) + 2 if data else BLANK_PRINT_ROWS
-    ws.print_area(0, 0, min(last, first + printed - 1), ncols - 1)
+    if data:
+        ws.print_area(0, 0, min(last, first + len(data) + 1), ncols - 1)
+    else:
+        _blank_print_area(ws, spec, first, guide_section)
     ws.protect("", PROTECTION)
     ws.set_selection(first, 0, first, 0)

@@ -21,13 +21,29 @@ from consolidate.render.template_kit import (
 from schemas import COVER_SHEET, TEMPLATE_VERSION, SheetSpec
 from schemas.columns import SIX_CLEAR
 
+#: The guide's section describing the columns of the first data sheet (then one per sheet).
+COLUMNS_SECTION = 6
+#: Height of a line of 12 pt Times New Roman in a row (points): the guide's rows are sized
+#: by their wrapped lines, as Excel and LibreOffice do not grow merged rows themselves.
+LINE_PT = 14
+#: The guide prints at 77 %: 12 pt text at 9.2 pt, its columns one portrait page wide, and
+#: all of it on 2 pages.
+GUIDE_PRINT_SCALE = 77
+#: How to print a filled sheet whole: the blank template's print area holds one page.
+PRINT_FILLED = (
+    "Khi in báo cáo đã điền, bỏ vùng in của mẫu trắng: Page Layout (Bố trí Trang) > Print "
+    "Area (Vùng In) > Clear Print Area (Xóa Vùng In)."
+)
+
 
 def write_guide(
     ws: Worksheet, fmts: Formats, sheets: Sequence[SheetSpec], calendar: Calendar, office: Office
 ) -> None:
     """A guide for a commune officer, generated from the spec, the calendar and the office."""
     role = office.role_in_sentence
-    widths = (5, 26, 10, 52)
+    # As wide as a portrait page holds at GUIDE_PRINT_SCALE: the fewer wrapped lines, the
+    # fewer pages (the guide prints on 2).
+    widths = (5, 24, 9, 72)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     para_width = sum(widths[1:])
@@ -57,25 +73,23 @@ def write_guide(
             ws.write_string(row, 0, marker, num)
         ws.merge_range(row, 1, row, 3, body, fmt)
         lines = text_lines(body, para_width)
-        ws.set_row(row, 17 * lines + 4)
+        ws.set_row(row, LINE_PT * lines + 2.5)
         row += 1
 
     def head(body: str) -> None:
         nonlocal row
+        ws.set_row(row, 4)  # a thin space before the section
         row += 1
         ws.merge_range(row, 0, row, 3, body, section)
-        ws.set_row(row, 22)
+        ws.set_row(row, 19)
         row += 1
 
     ws.merge_range(row, 0, row, 3, "HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO (KHUNG BÁO CÁO CHUNG)", title)
-    ws.set_row(row, 26)
+    ws.set_row(row, 22)
     row += 1
-    ws.merge_range(
-        row, 0, row, 3,
-        f"{office.group_in_line} – {VERSION_LABEL.lower()} {TEMPLATE_VERSION}",
-        fmts.get(italic=True, align="center", text_wrap=True),
-    )  # fmt: skip
-    ws.set_row(row, 36)
+    subtitle = f"{office.group_in_line} – {VERSION_LABEL.lower()} {TEMPLATE_VERSION}"
+    ws.merge_range(row, 0, row, 3, subtitle, fmts.get(italic=True, align="center", text_wrap=True))
+    ws.set_row(row, LINE_PT * text_lines(subtitle, sum(widths)) + 4)
     row += 1
 
     head("1. Tệp này gồm những gì")
@@ -130,6 +144,8 @@ def write_guide(
         "thêm dòng, xóa dòng, sắp xếp, lọc, đổi độ rộng cột.",
         "Ghi giá trị, không dùng công thức hoặc liên kết sang tệp khác. Dùng phông chữ Unicode "
         "(Times New Roman); không dùng phông TCVN3 (.VnTime) hay VNI.",
+        "Mẫu trắng in trang hướng dẫn này, trang thông tin chung và phần đầu mỗi sheet. "
+        f"{PRINT_FILLED} Sheet rộng được in sang các trang giấy ngang kế tiếp.",
     )
     for rule in rules:
         para(rule, "–")
@@ -145,13 +161,13 @@ def write_guide(
     ):
         para(f"“{example}”: {meaning}.", "–")
 
-    section_no = 6
+    section_no = COLUMNS_SECTION
     for spec in sheets:
         head(f"{section_no}. Các cột của sheet “{spec.name}”")
         section_no += 1
         for c, label in enumerate(("Cột", "Tên cột", "Bắt buộc", "Giá trị hợp lệ, hướng dẫn")):
             ws.write_string(row, c, label, th)
-        ws.set_row(row, 20)
+        ws.set_row(row, 17)
         row += 1
         for c, col in enumerate(spec.columns):
             letter = xlsxwriter.utility.xl_col_to_name(c)
@@ -174,7 +190,7 @@ def write_guide(
                 text_lines(col.label, widths[1]),
                 1,
             )
-            ws.set_row(row, 17 * lines + 4)
+            ws.set_row(row, LINE_PT * lines + 2.5)
             row += 1
 
     head(f"{section_no}. Đặt tên tệp và gửi")
@@ -205,6 +221,8 @@ def write_guide(
     para(f"Mọi vướng mắc xin liên hệ {role}.", "")
 
     print_setup(ws, landscape=False)
+    ws.set_margins(left=0.5, right=0.4, top=0.5, bottom=0.55)  # the footer stays clear
+    ws.set_print_scale(GUIDE_PRINT_SCALE)  # not "fit": the same scale in Excel and LibreOffice
     ws.print_area(0, 0, row, 3)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     ws.set_selection(0, 0, 0, 0)

@@ -8,7 +8,6 @@ the atomic write of a finished workbook.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from consolidate.calendar.deadlines import EXAMPLES as DEADLINE_EXAMPLES
 from consolidate.core.errors import OutputError, os_reason
 from consolidate.core.files import write_atomic
+from consolidate.core.textwidth import PT_PER_MM, wrap
 from schemas import Kind, SheetSpec
 from schemas.columns import Column
 
@@ -42,9 +42,11 @@ FONT_PROPS = {"font_name": FONT, "font_size": BODY_SIZE}
 REQUIRED_FILL = "#FCE4D6"  # light orange: required header
 OPTIONAL_FILL = "#DDEBF7"  # light blue: optional header
 RED = "#C00000"
-# Characters of 12 pt Times New Roman per unit of column width, slightly pessimistic.
-# Excel and LibreOffice do not grow merged rows for wrapped text, so we size them.
-CHARS_PER_WIDTH = 1.15
+# A unit of column width is the default font's digit (Times New Roman 12: 8 px = 6 pt);
+# a cell keeps about 4 pt of padding. Excel and LibreOffice do not grow merged rows for
+# wrapped text, so the rows are sized here, from the font's metrics with 5 % to spare.
+PT_PER_WIDTH = 6.0
+CELL_PADDING_PT = 4.0
 NUM_FORMATS = {
     Kind.INT: "0",
     Kind.NUMBER: "General",
@@ -122,7 +124,7 @@ def print_setup(ws: Worksheet, *, landscape: bool = True, pages_wide: int = 1) -
     else:
         ws.fit_to_pages(1, 0)  # as many pages tall as needed
         ws.center_horizontally()
-    ws.set_footer(f'&L&"{FONT}"&11&A&C&"{FONT}"&11Trang &P')
+    ws.set_footer(f'&L&"{FONT}"&12&A&C&"{FONT}"&12Trang &P')
 
 
 def truncate(text: str, limit: int) -> str:
@@ -168,10 +170,10 @@ def input_prompt(required: bool, kind: Kind, help_text: str, col: Column | None)
     return truncate(" ".join(p for p in parts if p), 255)
 
 
-def text_lines(text: str, width: float) -> int:
+def text_lines(text: str, width: float, size: float = BODY_SIZE) -> int:
     """Lines that ``text`` takes when word-wrapped in a column ``width`` wide."""
-    chars = max(int(width * CHARS_PER_WIDTH), 1)
-    return sum(max(1, len(textwrap.wrap(part, chars))) for part in text.split("\n"))
+    room_mm = (width * PT_PER_WIDTH - CELL_PADDING_PT) * 0.95 / PT_PER_MM
+    return len(wrap(text, room_mm, size))
 
 
 def atomic_write(path: Path, data: bytes) -> Path:

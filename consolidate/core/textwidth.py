@@ -1,5 +1,6 @@
-"""How wide a line of Times New Roman is, to lay out the national heading without a break
-inside a name.
+"""How wide a line of Times New Roman is: to lay out the national heading of a document
+without a break inside a name, and to size the rows of wrapped text in a workbook (Excel and
+LibreOffice do not grow a merged row, nor one they did not lay out themselves).
 
 The advance widths (thousandths of an em) are those of Liberation Serif, which is metric-
 compatible with Times New Roman by design (the font LibreOffice substitutes for it): the same
@@ -141,3 +142,21 @@ def _even_lines(
         out.append(" ".join(words[i:j]))
         j = i
     return out[::-1]
+
+
+def wrap(text: str, room_mm: float, size: float, *, bold: bool = False) -> list[str]:
+    """``text`` wrapped as a spreadsheet or word processor does: as many words on a line as
+    fit in ``room_mm``, then the next line; a word wider than the room takes its own line.
+    Line breaks in ``text`` are kept."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        line = ""
+        for word in part.split():
+            trial = f"{line} {word}" if line else word
+            if line and text_width_mm(trial, size, bold=bold) > room_mm:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines

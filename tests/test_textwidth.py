@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageFont
 
-from consolidate.documents.metrics import fit_lines, text_width_mm
+from consolidate.core.textwidth import fit_lines, text_width_mm
 
 SAMPLES = (
     "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK",
