@@ -23,6 +23,7 @@ parent_agency = "Ủy ban nhân dân tỉnh Lâm Đồng"
 office_name = "Sở Khoa học và Công nghệ Lâm Đồng"
 group_name = "Tổ công tác chuyển đổi số"
 office_role = "Cơ quan thường trực Tổ công tác"
+subject = "chuyển đổi số"
 doc_prefix = "/BC-KHCN"
 signer_authority = "TL. GIÁM ĐỐC"
 signer_title = "CHÁNH VĂN PHÒNG"
@@ -81,6 +82,15 @@ def test_a_configured_office_is_printed_in_the_workbooks(tmp_path: Path) -> None
     assert any("Cơ quan thường trực Tổ công tác: Sở Khoa học và Công nghệ Lâm Đồng." in t
                for t in texts)  # fmt: skip
     assert not any("Đắk Lắk" in t or "ĐẮK LẮK" in t for t in texts)
+    # the field of the tasks is the office's too: "chuyển đổi số", not Đắk Lắk's six fields
+    assert "Tiến độ thực hiện nhiệm vụ chuyển đổi số — tuần 22/2026" in texts
+    assert not any("cải cách hành chính" in t for t in texts)
+    import docx
+
+    assert out.document is not None
+    word = "\n".join(p.text for p in docx.Document(str(out.document)).paragraphs)
+    assert "Tiến độ thực hiện nhiệm vụ chuyển đổi số tuần 22/2026" in " ".join(word.split())
+    assert "cải cách hành chính" not in word and "Đắk Lắk" not in word
     # the office name already names the province: not "… Lâm Đồng tỉnh Lâm Đồng"
     assert wb.properties.creator == "Sở Khoa học và Công nghệ Lâm Đồng"
 

@@ -1,5 +1,7 @@
-"""One writer at a time per workspace: a lock file on local disk (filelock works the same
-on Windows and Linux and is released by the OS if the process dies)."""
+"""One writer at a time per workspace: a lock file on local disk.
+
+filelock works the same on Windows and Linux, and the OS releases the lock if the process
+dies."""
 
 from __future__ import annotations
 

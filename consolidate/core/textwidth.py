@@ -1,6 +1,8 @@
-"""How wide a line of Times New Roman is: to lay out the national heading of a document
-without a break inside a name, and to size the rows of wrapped text in a workbook (Excel and
-LibreOffice do not grow a merged row, nor one they did not lay out themselves).
+"""How wide a line of Times New Roman is, for layouts that must not break or clip text.
+
+The national heading of a document is laid out without a break inside a name, and the rows
+of wrapped text in a workbook are sized (Excel and LibreOffice do not grow a merged row, nor
+one they did not lay out themselves).
 
 The advance widths (thousandths of an em) are those of Liberation Serif, which is metric-
 compatible with Times New Roman by design (the font LibreOffice substitutes for it): the same

@@ -27,7 +27,7 @@ from consolidate.core.errors import ConfigError
 from consolidate.core.files import WriteOutcome, write_versioned
 from consolidate.core.fmt import fmt_date
 from consolidate.documents.nd30 import Column, OfficialDocument
-from consolidate.documents.reports import SUBJECT_TASKS, roman
+from consolidate.documents.reports import roman
 from consolidate.reports.rows import TaskRow, TaskRows
 from consolidate.reports.selection import latest_snapshots, unit_lookup
 from consolidate.reports.status import DONE_STATUSES, OVERDUE
@@ -211,7 +211,7 @@ def don_doc_document(data: DonDocData, office: Office, config: Config) -> Offici
     month = f"{data.as_of.month:02d}/{data.as_of.year}"
     who = data.unit.name if data.unit else "các sở, ban, ngành, xã, phường"
     doc.para(
-        f"Trên cơ sở tổng hợp báo cáo của {who} về tiến độ thực hiện nhiệm vụ {SUBJECT_TASKS} "
+        f"Trên cơ sở tổng hợp báo cáo của {who} về tiến độ thực hiện nhiệm vụ {office.subject} "
         f"(báo cáo mới nhất của {data.n_units_reporting} đơn vị, tiếp nhận đến ngày "
         f"{fmt_date(data.horizon.date())}), đến ngày {fmt_date(data.as_of)} vẫn còn nhiệm vụ "
         f"quá hạn chưa hoàn thành và nhiệm vụ phải hoàn thành trong tháng {month}, cụ thể như "

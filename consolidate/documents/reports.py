@@ -33,10 +33,6 @@ from consolidate.reports.weekly import WeeklyData
 
 #: Most overdue / soonest due tasks named in the body (the rest are in the appendices).
 TOP = 5
-SUBJECT_TASKS = (
-    "cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số và "
-    "phát triển nguồn nhân lực"
-)
 
 
 def roman(n: int) -> str:
@@ -132,10 +128,10 @@ def weekly_document(data: WeeklyData, office: Office, when: date) -> OfficialDoc
     t, sel, p = data.tally, data.selection, data.period
     names = data.unit_names
     doc.heading(when)
-    doc.title("Báo cáo", f"Tiến độ thực hiện nhiệm vụ {SUBJECT_TASKS} {p.label.lower()}")
+    doc.title("Báo cáo", f"Tiến độ thực hiện nhiệm vụ {office.subject} {p.label.lower()}")
     doc.addressee([office.addressee])
     doc.para(
-        f"Thực hiện chế độ báo cáo tuần về tiến độ thực hiện nhiệm vụ {SUBJECT_TASKS}, "
+        f"Thực hiện chế độ báo cáo tuần về tiến độ thực hiện nhiệm vụ {office.subject}, "
         f"{office.office_name} tổng hợp báo cáo của các sở, ban, ngành, xã, phường "
         f"{p.label.lower()} (từ sau {fmt_dt(p.start)} đến {fmt_dt(p.cutoff)}; số liệu tiếp nhận "
         f"đến {fmt_dt(data.horizon)}) như sau:"
@@ -401,7 +397,7 @@ def plan_document(data: PlanData, office: Office, when: date) -> OfficialDocumen
     all_due = [r for _, rows in data.groups for r in rows]
     six = sum(1 for r in all_due if r.six_clear)
     doc.heading(when)
-    doc.title("Kế hoạch", f"Thực hiện nhiệm vụ {SUBJECT_TASKS} {p.label.lower()}")
+    doc.title("Kế hoạch", f"Thực hiện nhiệm vụ {office.subject} {p.label.lower()}")
     doc.addressee([office.addressee])
     doc.para(
         f"Trên cơ sở kế hoạch, báo cáo mới nhất của {len(data.snapshots)} đơn vị (tình trạng "

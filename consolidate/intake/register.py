@@ -1,5 +1,7 @@
-"""The task register (danh mục nhiệm vụ giao): imported from a workbook with the same care
-as a submission — every problem named by sheet and cell, all at once."""
+"""The task register (danh mục nhiệm vụ giao), imported from the officer's workbook.
+
+Read with the same care as a submission: every problem named by sheet and cell, all at
+once."""
 
 from __future__ import annotations
 

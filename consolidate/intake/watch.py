@@ -1,5 +1,6 @@
-"""Inbox watcher: hand each file that lands in ``inbox/`` to the same ``ingest_paths`` as
-``consolidate ingest``, once the file is complete.
+"""Inbox watcher: each file that lands in ``inbox/`` is ingested once it is complete.
+
+It goes to the same ``ingest_paths`` as ``consolidate ingest``.
 
 Events (watchdog) only say *which* path to look at; whether a file is ready is decided by
 polling its size and mtime until both stay unchanged for ``settle_seconds`` and the file can

@@ -1,6 +1,7 @@
-"""The spreadsheets a message carries: plain attachments, files inside a ``.zip``, inside
-Outlook's ``winmail.dat`` (TNEF, decoded by tnefparse) and inside forwarded messages
-(``message/rfc822`` parts). Sizes are capped: a part over the cap is named in the answer,
+"""The spreadsheets a message carries, wherever they sit in it.
+
+Plain attachments, files inside a ``.zip``, inside Outlook's ``winmail.dat`` (TNEF, decoded
+by tnefparse) and inside forwarded messages (``message/rfc822`` parts). Sizes are capped: a part over the cap is named in the answer,
 never read; a zip is read member by member within the same cap (no zip bomb)."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The office mailbox over IMAP (imap-tools for the connection, login, folders, flags and
-IDLE; raw ``UID FETCH`` for the bytes and the INTERNALDATE, which imap-tools' ``fetch``
-does not return).
+"""The office mailbox over IMAP: connect, log in, list, fetch, flag and wait (IDLE).
+
+imap-tools for the connection, login, folders, flags and IDLE; raw ``UID FETCH`` for the
+bytes and the INTERNALDATE, which imap-tools' ``fetch`` does not return.
 
 Security is chosen explicitly: ``MailBox`` (SSL), ``MailBoxStartTls`` or, only for a
 loopback host, ``MailBoxUnencrypted``. Messages are fetched with ``BODY.PEEK[]`` so that

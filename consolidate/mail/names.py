@@ -1,5 +1,4 @@
-"""Attachment names, whatever way the sender's client wrote them, and names safe to show
-or to write.
+"""Attachment names, however the sender's client wrote them, and names safe to write.
 
 Clients write names as RFC 2231 (``filename*=utf-8''...``, possibly split into
 ``filename*0*``, ``filename*1*``...), as RFC 2047 encoded words (``=?utf-8?b?...?=``) even

@@ -1,7 +1,8 @@
-"""Composing mails with the standard library's ``email`` package: the answer to a unit's
-message (threaded, the same Vietnamese text as the feedback .txt, the feedback workbook
-attached when there are findings), the polite answer when nothing usable was attached,
-and the reminders. Also: which incoming messages must never be answered."""
+"""Composing mails (the standard library's ``email``) and knowing which never to answer.
+
+The answer to a unit's message (threaded, the same Vietnamese text as the feedback .txt,
+the feedback workbook attached when there are findings), the polite answer when nothing
+usable was attached, and the reminders. Auto-replies, bounces and lists get no answer."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The indicators workbook (``Chi-tieu-<ngày>.xlsx``) and the ``Chỉ tiêu`` table that the
-plan workbook also carries."""
+"""The indicators workbook (``Chi-tieu-<ngày>.xlsx``) and its ``Chỉ tiêu`` table.
+
+The plan workbook carries the same table."""
 
 from __future__ import annotations
 

@@ -76,8 +76,7 @@ def _plan_summary(book: Book, data: PlanData) -> None:
     sh.official_heading(2, data.horizon.date())
     sh.merged(f"KẾ HOẠCH CHI TIẾT {p.label.upper()}", st.title, height=22)
     sh.para(
-        "Thực hiện nhiệm vụ cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới sáng tạo, "
-        "chuyển đổi số và phát triển nguồn nhân lực của các sở, ban, ngành, xã, phường "
+        f"Thực hiện nhiệm vụ {book.office.subject} của các sở, ban, ngành, xã, phường "
         "(theo nguyên tắc 06 rõ: rõ người, rõ việc, rõ thời gian, rõ trách nhiệm, rõ sản phẩm, "
         "rõ thẩm quyền)",
         st.subtitle,

@@ -1,5 +1,6 @@
-"""The ``Xu hướng`` sheet of the weekly workbook, and the unit × period status grid that the
-scorecard workbook shares.
+"""The ``Xu hướng`` sheet of the weekly workbook and the unit × period status grid.
+
+The scorecard workbook shares the grid.
 
 Written top to bottom like every sheet (also in xlsxwriter's constant_memory mode): the
 table of the last weeks, two native line charts (units reporting; tasks completed, overdue,

@@ -126,8 +126,7 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
     sh.official_heading(2, data.horizon.date())
     sh.merged("BÁO CÁO", st.title, height=22)
     sh.para(
-        "Tiến độ thực hiện nhiệm vụ cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới "
-        f"sáng tạo, chuyển đổi số và phát triển nguồn nhân lực — {p.label.lower()}",
+        f"Tiến độ thực hiện nhiệm vụ {book.office.subject} — {p.label.lower()}",
         st.subtitle,
     )
     sh.para(_week_caption(data), st.caption)

@@ -1,5 +1,7 @@
-"""The Vietnamese words for what the reports hold as data: notes on a unit's reporting, the
-use of a snapshot, why a project is lagging. Numbers and dates go through core.fmt."""
+"""The Vietnamese words for what the reports hold as data.
+
+Notes on a unit's reporting, the use of a snapshot, why a project is lagging. Numbers and
+dates go through core.fmt."""
 
 from __future__ import annotations
 

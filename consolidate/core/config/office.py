@@ -27,6 +27,11 @@ class Office:
     #: a line break is written "\n".
     group_name: str = "Tổ giúp việc về CCHC, thể chế, KHCN,\nĐMST, CĐS và phát triển nguồn nhân lực"
     office_role: str = "Cơ quan thường trực Tổ giúp việc"  # what the office is to that body
+    #: The field of the tasks followed, as it stands in "Tiến độ thực hiện nhiệm vụ …".
+    subject: str = (
+        "cải cách hành chính, thể chế, khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số và "
+        "phát triển nguồn nhân lực"
+    )
     doc_prefix: str = "BC-SKHCN"  # document number: "Số: …/BC-SKHCN"
     letter_prefix: str = "SKHCN-VP"  # a letter (công văn, don-doc): "Số: …/SKHCN-VP"
     signer_authority: str = "KT. GIÁM ĐỐC"  # "KT. GIÁM ĐỐC", "TL. …", "" when signing in person

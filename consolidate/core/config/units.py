@@ -1,5 +1,6 @@
-"""Which unit list a workspace uses: ``[[units]]`` tables, else its imported file, else the
-packaged list. The list itself (fields, checks, CSV) is :mod:`consolidate.core.units`."""
+"""Which unit list a workspace uses: ``[[units]]``, else its imported file, else ours.
+
+The list itself (fields, checks, CSV) is :mod:`consolidate.core.units`."""
 
 from __future__ import annotations
 
