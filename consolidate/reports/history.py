@@ -2,8 +2,10 @@
 
 The rules are those of :func:`consolidate.reports.selection.select_snapshots` (one period,
 plain Python), applied to a whole range of periods with pandas over frames read from the
-store in one query each, so that a year of history costs milliseconds, not a loop over
-periods × units × files:
+store for that range only — its arrivals, each unit's newest earlier arrival (carried
+forward) and its rejected files, through the indexes of :mod:`consolidate.store.arrivals` —
+so that the cost depends on the range asked for, not on the years stored, and is not a
+loop over periods × units × files:
 
 - the window of period *i* is ``(start_i, min(now, cutoff_{i+1})]``: a file is **on time**
   for the period whose ``(start, cutoff]`` holds it and **late** for the period before;
@@ -24,7 +26,7 @@ row counts and "06 rõ" come from the ``submission_stats`` summary table.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,7 +49,8 @@ from consolidate.reports.status import (
     STATUSES,
     derive_status,
 )
-from consolidate.store.db import Store
+from consolidate.store.arrivals import ARRIVAL_COLUMNS
+from consolidate.store.db import Store, utc_iso
 from schemas.columns import STATE_DONE, STATE_IN_PROGRESS
 
 #: The sheet whose rows make a file count, per report.
@@ -97,32 +100,45 @@ def ns_of(moment: datetime) -> int:
 # --- frames read from the store, one query each -------------------------------------------------
 
 
-def arrival_events(store: Store) -> pd.DataFrame:
-    """Every arrival of every accepted submission (the same bytes sent again count at each
-    arrival): submission id, unit, report date, arrival time (ns UTC), rows per sheet."""
-    frame = pd.read_sql_query(
-        "SELECT s.id AS submission_id, s.unit_code, s.as_of, a.received_at AS at, "
-        "st.n_tasks, st.n_six, st.n_projects, st.n_indicators "
-        "FROM (SELECT sha256, received_at FROM arrivals "
-        "      UNION SELECT sha256, received_at FROM submissions) a "
-        "JOIN submissions s ON s.sha256 = a.sha256 "
-        "JOIN submission_stats st ON st.submission_id = s.id",
-        store.db,
-    )
+#: Columns of :func:`arrival_events`.
+EVENT_COLUMNS = ["submission_id", "unit_code", "as_of", "at", "n_tasks", "n_six",
+                 "n_projects", "n_indicators"]  # fmt: skip
+
+
+def arrival_events(
+    store: Store,
+    after: datetime,
+    until: datetime,
+    *,
+    carry: str | None = None,
+    units: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The arrivals of accepted submissions (the same bytes sent again count at each
+    arrival) in ``(after, until]``, and with ``carry`` (``n_tasks`` / ``n_projects``) each
+    of ``units``' newest arrival with rows of that sheet up to ``after``: submission id,
+    unit, report date, arrival time (ns UTC), rows per sheet. Only those rows are read
+    (:meth:`Store.accepted_arrivals`)."""
+    rows = store.accepted_arrivals(after, until, carry=carry, units=units)
+    frame = pd.DataFrame.from_records(rows, columns=list(ARRIVAL_COLUMNS))[EVENT_COLUMNS]
+    frame = frame.drop_duplicates(["submission_id", "at"])
     frame["at"] = _utc_ns(frame["at"])
     frame["as_of"] = frame["as_of"].fillna("")
-    return frame[frame["at"] >= 0] if len(frame) else frame
+    frame = frame.astype({c: "int64" for c in EVENT_COLUMNS if c.startswith("n_")})
+    return frame[frame["at"] >= 0].reset_index(drop=True)
 
 
-def rejected_files(store: Store) -> pd.DataFrame:
-    """Rejected files whose unit is known: unit, arrival time (ns UTC)."""
+def rejected_files(store: Store, after: datetime, until: datetime) -> pd.DataFrame:
+    """Rejected files whose unit is known, received in ``(after, until]``: unit, arrival
+    time (ns UTC). A range of the index on the verdicts' arrival time."""
     frame = pd.read_sql_query(
         "SELECT unit_code, received_at AS at FROM verdicts "
-        "WHERE verdict = 'rejected' AND unit_code IS NOT NULL",
+        "WHERE received_at > :after AND received_at <= :until "
+        "AND verdict = 'rejected' AND unit_code IS NOT NULL",
         store.db,
+        params={"after": utc_iso(after), "until": utc_iso(until)},
     )
     frame["at"] = _utc_ns(frame["at"])
-    return frame[frame["at"] >= 0] if len(frame) else frame
+    return frame[frame["at"] >= 0].reset_index(drop=True)
 
 
 # --- the reporting status of every unit in every period ------------------------------------------
@@ -188,13 +204,15 @@ def history(
     report: str,
     periods: Sequence[Period],
     now: datetime,
-    *,
-    events: pd.DataFrame | None = None,
-    rejected: pd.DataFrame | None = None,
 ) -> History:
     """The reporting status of every unit in each of ``periods`` (consecutive, oldest
     first, each started before ``now``) as building that period's report at ``now``
-    would give it."""
+    would give it.
+
+    Reads only what these periods need: the arrivals from the first period's start to the
+    horizon of the last one (``min(now, next cut-off)``), each owing or sending unit's
+    newest earlier arrival with rows (carried forward), and the rejected files of that
+    window — never the history before."""
     periods = list(periods)
     n = len(periods)
     order = {u.code: i for i, u in enumerate(config.units)}
@@ -221,7 +239,20 @@ def history(
         # n in the window after the last cut-off, n + 1 after that
         return np.searchsorted(bounds, at.to_numpy(), side="left") - 1
 
-    ev = arrival_events(store) if events is None else events
+    if periods:
+        first = periods[0].start
+        horizon = min(now, next_period(config.calendar, periods[-1]).cutoff)
+        ev = arrival_events(store, first, max(first, horizon))
+        senders = set(ev.loc[ev[sheet_rows] > 0, "unit_code"])
+        carried = arrival_events(
+            store, first, first, carry=sheet_rows,
+            units=senders | set(expected["unit_code"]),
+        )  # fmt: skip
+        ev = pd.concat([ev, carried], ignore_index=True) if len(carried) else ev
+        rej = rejected_files(store, first, max(first, horizon))
+    else:
+        ev = pd.DataFrame(columns=EVENT_COLUMNS).astype({"at": "int64"})
+        rej = pd.DataFrame(columns=["unit_code", "at"]).astype({"at": "int64"})
     ev = ev[ev["at"] <= now_ns].copy()
     ev["own"] = own_period(ev["at"])
     ev = ev.sort_values(["unit_code", "at", "as_of", "submission_id"], kind="stable")
@@ -230,7 +261,6 @@ def history(
     newest = rows.groupby(["unit_code", "own"], sort=False).tail(1)
     newest = newest.set_index(["unit_code", "own"])[["submission_id", "at", "n_tasks", "n_six"]]
 
-    rej = rejected_files(store) if rejected is None else rejected
     rej = rej[rej["at"] <= now_ns].copy()
     rej["own"] = own_period(rej["at"])
 

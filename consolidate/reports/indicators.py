@@ -25,8 +25,7 @@ import pandas as pd
 
 from consolidate.core.config import Config
 from consolidate.core.text import loose_key, nfc
-from consolidate.reports.history import arrival_events, ns_of
-from consolidate.store.db import Store
+from consolidate.store.db import Store, utc_iso
 
 SUM = "sum"
 MEAN = "mean"
@@ -48,6 +47,17 @@ INDICATOR_KEYS: tuple[str, ...] = (
     "consistent_unit_of_measure",
     "aggregation",
     "report_date",
+)
+
+
+#: Each unit's newest arrival with indicator rows dated in ``[:first, :next)`` and received
+#: before ``:horizon``.
+INDICATORS_SQL = (
+    "SELECT unit_code, submission_id, as_of FROM (SELECT unit_code, submission_id, "
+    "as_of, row_number() OVER (PARTITION BY unit_code ORDER BY at DESC, as_of DESC, "
+    "submission_id DESC) AS rn FROM submission_arrivals "
+    "WHERE as_of >= :first AND as_of < :next AND at < :horizon AND n_indicators > 0) "
+    "WHERE rn = 1 ORDER BY unit_code"
 )
 
 
@@ -153,12 +163,19 @@ def _plain(value: Any) -> Any:
 def indicators(config: Config, store: Store, as_of: date) -> Indicators:
     """The indicators as of the end of ``as_of`` (each unit's newest accepted snapshot)."""
     tz = config.calendar.tz
-    horizon = ns_of(datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=tz)) - 1
-    ev = arrival_events(store)
-    ev = ev[(ev["n_indicators"] > 0) & (ev["at"] <= horizon)]
-    ev = ev[ev["as_of"].str.slice(0, 4) == str(as_of.year)]
-    ev = ev.sort_values(["unit_code", "at", "as_of", "submission_id"], kind="stable")
-    chosen = ev.groupby("unit_code", sort=False).tail(1)[["unit_code", "submission_id", "as_of"]]
+    horizon = datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=tz)
+    # each unit's newest file of the year with indicator rows, up to the as-of day: the
+    # year's arrivals with indicator rows only (a range of their index on the report date),
+    # newest per unit by SQL's window function
+    chosen = pd.read_sql_query(
+        INDICATORS_SQL,
+        store.db,
+        params={
+            "first": f"{as_of.year:04d}-01-01",
+            "next": f"{as_of.year + 1:04d}-01-01",
+            "horizon": utc_iso(horizon),
+        },
+    )
     rows = pd.read_sql_query(
         "SELECT submission_id, row, indicator_code, indicator, unit_of_measure, target, "
         "achieved FROM indicators WHERE submission_id IN (SELECT value FROM json_each(?)) "

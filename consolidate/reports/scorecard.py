@@ -34,14 +34,7 @@ from consolidate.calendar.periods import (
     weekly_containing,
 )
 from consolidate.core.config import SCORE_COMPONENTS, Config
-from consolidate.reports.history import (
-    History,
-    arrival_events,
-    history,
-    periods_between,
-    rejected_files,
-    task_counts,
-)
+from consolidate.reports.history import History, history, periods_between, task_counts
 from consolidate.reports.projects import time_path_pct
 from consolidate.reports.selection import LATE, MISSING, ON_TIME, REJECTED
 from consolidate.store.db import Store
@@ -230,15 +223,10 @@ def _project_money(store: Store, hist: History) -> pd.DataFrame:
 def scorecard(config: Config, store: Store, rng: ScoreRange, now: datetime) -> ScorecardData:
     """The ranked scorecard of every unit that owed at least one report in the range."""
     rules = config.scorecard
-    events, rejected = arrival_events(store), rejected_files(store)
     hists: dict[str, History | None] = {}
     for report in ("weekly", "projects"):
         periods = _closed_periods(config, report, rng, now)
-        hists[report] = (
-            history(config, store, report, periods, now, events=events, rejected=rejected)
-            if periods
-            else None
-        )
+        hists[report] = history(config, store, report, periods, now) if periods else None
     weekly, projects = hists["weekly"], hists["projects"]
     table = _reporting(weekly, "weekly").join(_reporting(projects, "projects"), how="outer")
     table = table.fillna(0).astype("int64")

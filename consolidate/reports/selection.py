@@ -18,6 +18,7 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 from consolidate.calendar.periods import Period, PeriodError, localize
 from consolidate.core.config import Config, Unit
 from consolidate.core.fmt import fmt_dt
+from consolidate.store.arrivals import ARRIVAL_COLUMNS
 from consolidate.store.db import Store, utc_iso
 
 # --- reporting status of units ----------------------------------------------------------------
@@ -175,67 +177,52 @@ class _Event(NamedTuple):
     has_rows: bool
 
 
-#: Every arrival of an accepted submission (the same bytes sent again count at each new
-#: arrival): id, sha, unit, report date, arrival time, file name, warnings, has rows, and
-#: 0 for the submission's own arrival, 1 for a later one (the first one wins a tie).
-_ARRIVALS_SQL = """
-SELECT s.id, s.sha256, s.unit_code, s.as_of, s.received_at AS at, s.original_name AS name,
-       s.n_warnings, st.{n} > 0 AS has_rows, 0 AS later
-FROM submissions s JOIN submission_stats st ON st.submission_id = s.id
-UNION ALL
-SELECT s.id, s.sha256, s.unit_code, s.as_of, a.received_at, a.original_name, s.n_warnings,
-       st.{n} > 0, 1
-FROM arrivals a JOIN submissions s ON s.sha256 = a.sha256
-JOIN submission_stats st ON st.submission_id = s.id
-"""
-
-#: The arrivals in the window ``(start, horizon]``, and each unit's newest arrival with rows
-#: up to ``start`` (the snapshot carried forward): all that the selection rules look at, so
-#: that a year of history is not walked in Python for every report.
-_EVENTS_SQL = (
-    "WITH ev AS (" + _ARRIVALS_SQL + ") "
-    "SELECT id, sha256, unit_code, as_of, at, name, n_warnings, has_rows, later FROM ev "
-    "WHERE at > :start AND at <= :horizon "
-    "UNION ALL SELECT id, sha256, unit_code, as_of, at, name, n_warnings, has_rows, later FROM ("
-    "  SELECT *, row_number() OVER (PARTITION BY unit_code "
-    "    ORDER BY at DESC, COALESCE(as_of, '') DESC, id DESC, later) AS rn "
-    "  FROM ev WHERE has_rows AND at <= :start) WHERE rn = 1 "
-    "ORDER BY later"
-)
+_SHEET_ROWS = {"tasks": "n_tasks", "projects": "n_projects"}
 
 
 def _events(
-    config: Config, store: Store, sheet: str, start: datetime, horizon: datetime
+    config: Config,
+    store: Store,
+    sheet: str,
+    start: datetime,
+    horizon: datetime,
+    units: Iterable[str] | None = None,
 ) -> dict[str, list[_Event]]:
     """The arrivals of accepted submissions per unit, oldest first: those in the window
-    ``(start, horizon]`` and each unit's newest one with rows of ``sheet`` up to ``start``."""
+    ``(start, horizon]`` and each unit's newest one with rows of ``sheet`` up to ``start``
+    (of ``units``, or of every unit when None) — all that the selection rules look at, read
+    through the store's indexes, so that years of history are neither read nor walked."""
     tz = config.calendar.tz
-    n = {"tasks": "n_tasks", "projects": "n_projects", "indicators": "n_indicators"}[sheet]
-    rows = store.db.execute(
-        _EVENTS_SQL.format(n=n), {"start": utc_iso(start), "horizon": utc_iso(horizon)}
-    ).fetchall()
-    seen: set[tuple[str, datetime]] = set()
+    n = _SHEET_ROWS[sheet]
+    has_rows = ARRIVAL_COLUMNS.index(n)
     per_unit: dict[str, list[_Event]] = {}
-    for row in rows:  # a submission's own arrival first, then the same bytes sent again
+    seen: set[tuple[int, datetime]] = set()
+    for row in store.accepted_arrivals(start, horizon, carry=n, units=units):
         at = _ts(row[4])
-        if at is None or (row[1], at) in seen:
+        if at is None or (row[0], at) in seen:
             continue
-        seen.add((row[1], at))
+        seen.add((row[0], at))
         per_unit.setdefault(row[2], []).append(
             _Event(at.astimezone(tz), row[3] or "", row[0], row[1], row[2], row[5] or "",
-                   int(row[6] or 0), bool(row[7]))
+                   int(row[6] or 0), bool(row[has_rows]))
         )  # fmt: skip
     for events in per_unit.values():
         events.sort(key=lambda e: (e.at, e.as_of, e.submission_id))
     return per_unit
 
 
-def _not_counted_files(config: Config, store: Store) -> list[FileRef]:
+def _not_counted_files(
+    config: Config, store: Store, start: datetime, horizon: datetime
+) -> list[FileRef]:
+    """Files in ``(start, horizon]`` that do not count: rejected, or of an unknown unit
+    (a range of the index on the verdicts' arrival time)."""
     tz = config.calendar.tz
     files = []
     for r in store.db.execute(
         "SELECT sha256, original_name, received_at, verdict, unit_code, n_errors, n_warnings "
-        "FROM verdicts WHERE verdict = 'rejected' OR (unit_code IS NULL AND verdict != 'duplicate')"
+        "FROM verdicts WHERE received_at > :start AND received_at <= :horizon "
+        "AND (verdict = 'rejected' OR (unit_code IS NULL AND verdict != 'duplicate'))",
+        {"start": utc_iso(start), "horizon": utc_iso(horizon)},
     ):
         at = _ts(r[2])
         if at is not None:
@@ -284,8 +271,8 @@ def select_snapshots(
     owing = [u.code for u in config.unit_index.owing(report, period.cutoff.date())]
     expected_codes = store.frozen_expected(period.kind, period.key, owing)
     by_code, order = unit_lookup(config)
-    events = _events(config, store, sheet, period.start, horizon)
-    not_counted = _not_counted_files(config, store)
+    events = _events(config, store, sheet, period.start, horizon, expected_codes)
+    not_counted = _not_counted_files(config, store, period.start, horizon)
 
     def in_window(at: datetime) -> bool:
         return period.start < at <= horizon

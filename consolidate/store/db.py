@@ -26,13 +26,22 @@ from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError, os_
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
 from consolidate.core.text import canonical_code
+from consolidate.store.arrivals import (
+    ARRIVALS_SCHEMA,
+    accepted_arrivals,
+    record_arrivals,
+    record_resend,
+)
 from schemas import SHEETS, TASKS, Kind, SheetSpec
 
 #: 2: ``submission_stats`` (rows per sheet and "06 rõ" complete task rows of every
 #: submission), written with the snapshot; a version-1 store is filled in once on opening.
 #: 3: the e-mail ledger (``mail_*`` tables, :data:`MAIL_SCHEMA`); created on opening like
 #: every table, nothing to fill in, so older stores keep working.
-SCHEMA_VERSION = 3
+#: 4: ``submission_arrivals`` (every arrival of an accepted submission with its unit and
+#: row counts) and an index on the verdicts' arrival time, so that the history queries read
+#: only the periods asked for (:mod:`consolidate.store.arrivals`); filled in once on opening.
+SCHEMA_VERSION = 4
 
 #: The e-mail ledger: message -> attachments -> verdicts, the transactional outbox of
 #: replies and reminders, and the reminders already sent (consolidate.mail).
@@ -158,6 +167,7 @@ def _schema_sql() -> str:
             n_indicators INTEGER NOT NULL);
         """
     ]
+    parts.append(ARRIVALS_SCHEMA)
     parts.append(MAIL_SCHEMA)
     for spec in SHEETS:
         cols = ", ".join(f'"{name}" {sqltype}' for name, sqltype in stored_columns(spec))
@@ -278,6 +288,8 @@ class Store:
             version = int(row[0])
             if version < 2:
                 db.execute(_STATS_SQL.format(six=_six_clear_sql(), where="1"))
+            if version < 4:
+                record_arrivals(db, "1")
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -369,6 +381,8 @@ class Store:
                     "recorded_at) VALUES (?,?,?,?,?)",
                     (sha, original_name, source_label, utc_iso(received_at), now),
                 )
+                # the same bytes again: a new arrival of a stored submission
+                record_resend(db, sha, utc_iso(received_at), original_name)
                 if record is not None:
                     record(db, index, sha)
         return [
@@ -466,6 +480,7 @@ class Store:
                 db.execute(
                     _STATS_SQL.format(six=_six_clear_sql(), where="s.id = ?"), (submission_id,)
                 )
+                record_arrivals(db, "s.id = ?", (submission_id,))
             report.submission_id = submission_id
             db.execute(
                 "INSERT OR REPLACE INTO verdicts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -511,6 +526,17 @@ class Store:
         self.db.execute("UPDATE verdicts SET feedback_path=? WHERE sha256=?", (path, sha))
 
     # --- queries used by consolidation -------------------------------------------------------
+
+    def accepted_arrivals(
+        self,
+        after: datetime,
+        until: datetime,
+        *,
+        carry: str | None = None,
+        units: Iterable[str] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """:func:`consolidate.store.arrivals.accepted_arrivals` on this store."""
+        return accepted_arrivals(self.db, utc_iso(after), utc_iso(until), carry, units)
 
     def submissions_until(self, moment: datetime) -> list[SubmissionRow]:
         rows = self.db.execute(
@@ -614,7 +640,9 @@ class Store:
             known = {
                 key: json.loads(text)
                 for key, text in db.execute(
-                    "SELECT key, expected_json FROM periods WHERE kind=?", (kind,)
+                    "SELECT key, expected_json FROM periods WHERE kind=? "
+                    "AND key IN (SELECT value FROM json_each(?))",
+                    (kind, json.dumps(list(expected))),
                 )
             }
             now = utc_iso(datetime.now(UTC))
