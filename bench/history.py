@@ -15,6 +15,7 @@ are rejected and resend; tasks keep their deadlines over the year and get done w
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -30,7 +31,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-HISTORY_VERSION = 2
+HISTORY_VERSION = 3  # 3: schema 4 (submission_arrivals), years before the last
 YEAR = 2026
 TZ_NAME = "Asia/Ho_Chi_Minh"
 
@@ -63,12 +64,16 @@ INDICATORS = (
 @dataclass(frozen=True)
 class Spec:
     units: int
-    weeks: int
+    weeks: int  # weekly rounds, the last one 2026-W52
     mean_rows: int
 
     @property
     def key(self) -> str:
         return f"history-v{HISTORY_VERSION}-u{self.units}-w{self.weeks}-r{self.mean_rows}"
+
+    def years(self, n: int) -> Spec:
+        """The same province over ``n`` years (52 weekly rounds a year)."""
+        return Spec(self.units, self.weeks * n, self.mean_rows)
 
 
 FULL = Spec(200, 52, 160)
@@ -89,6 +94,7 @@ def no_fsync() -> Iterator[None]:
 
 @dataclass
 class UnitPlan:
+    year: int
     code: str
     name: str
     investor: bool
@@ -100,17 +106,19 @@ class UnitPlan:
     missing_officer: list[bool]
 
 
-def _plans(config: Any, spec: Spec, rng: random.Random) -> list[UnitPlan]:
+def _plans(config: Any, spec: Spec, rng: random.Random, year: int = YEAR) -> list[UnitPlan]:
+    """Each unit's tasks of ``year`` (a new list every year)."""
     plans = []
     for i, unit in enumerate(config.units[: spec.units]):
         n = max(8, int(rng.triangular(8, spec.mean_rows * 2 - 8, spec.mean_rows)))
-        deadlines = [date(YEAR, 1, 1) + timedelta(days=rng.randint(20, 364)) for _ in range(n)]
+        deadlines = [date(year, 1, 1) + timedelta(days=rng.randint(20, 364)) for _ in range(n)]
         done = [
-            int((d - date(YEAR, 1, 1)).days / 7 + rng.choice([-6, -2, 0, 1, 3, 8, 60]))
+            int((d - date(year, 1, 1)).days / 7 + rng.choice([-6, -2, 0, 1, 3, 8, 60]))
             for d in deadlines
         ]
         plans.append(
             UnitPlan(
+                year=year,
                 code=unit.code,
                 name=unit.name,
                 investor=i % 15 == 0,
@@ -118,7 +126,7 @@ def _plans(config: Any, spec: Spec, rng: random.Random) -> list[UnitPlan]:
                 deadlines=deadlines,
                 done_week=done,
                 pillar=[rng.choice(PILLARS) for _ in range(n)],
-                text=[f"{rng.choice(TASKS)} — đợt {k + 1} năm {YEAR}" for k in range(n)],
+                text=[f"{rng.choice(TASKS)} — đợt {k + 1} năm {year}" for k in range(n)],
                 missing_officer=[rng.random() < 0.08 for _ in range(n)],
             )
         )
@@ -139,7 +147,7 @@ def _task_table(plan: UnitPlan, week: int, as_of: date) -> Any:
         progress = 100.0 if done else float(min(95, 5 * max(0, week - plan.done_week[k] + 15)))
         state = "Đã hoàn thành" if done else ("Đang thực hiện" if progress else "Chưa triển khai")
         completed = (
-            (date(YEAR, 1, 1) + timedelta(days=7 * plan.done_week[k] + 3)).isoformat()
+            (date(plan.year, 1, 1) + timedelta(days=7 * plan.done_week[k] + 3)).isoformat()
             if done
             else None
         )
@@ -168,7 +176,7 @@ def _project_table(plan: UnitPlan, week: int) -> Any:
             (k + 5, k + 1, f"DA-{plan.code}-{k + 1:02d}", f"Dự án chuyển đổi số số {k + 1}",
              "Đầu tư công", plan_money * 2, plan_money, disbursed,
              100.0 * disbursed / plan_money, "Đang triển khai", min(100.0, week * 2.0),
-             f"Năm {YEAR}", 90.0, OFFICERS[k], "year", f"{YEAR}-12-31")
+             f"Năm {plan.year}", 90.0, OFFICERS[k], "year", f"{plan.year}-12-31")
         )  # fmt: skip
     return StoredTable(names, rows)
 
@@ -202,38 +210,59 @@ def _save(store: Any, plan: UnitPlan, at: datetime, as_of: date, sheets: dict[st
     store.save_result(report, {"prepared_by": "Chuyên viên", "approver": "Giám đốc"}, sheets)
 
 
-def generate(root: Path, spec: Spec, seed: int, log: Callable[[str], None]) -> tuple[Path, Path]:
-    """The year store and the one-week store (cached: reused while the spec matches)."""
-    year_ws, week_ws = root / f"{spec.key}-year", root / f"{spec.key}-week"
+def _weeks(config: Any, n: int) -> list[Any]:
+    """The ``n`` weekly periods ending with 2026-W52, oldest first."""
+    from consolidate.calendar.periods import parse_week, previous_period
+
+    out = [parse_week(config.calendar, f"{YEAR}-W52")]
+    while len(out) < n:
+        out.append(previous_period(config.calendar, out[-1]))
+    return out[::-1]
+
+
+def generate(
+    root: Path, spec: Spec, seed: int, log: Callable[[str], None], *, week_store: bool = True
+) -> tuple[Path, Path | None]:
+    """The long store (``spec.weeks`` weekly rounds up to 2026-W52) and, with
+    ``week_store``, a store holding only the last week (cached: reused while the spec and
+    the generator version match)."""
+    long_ws = root / f"{spec.key}-year"
+    week_ws = root / f"{spec.key}-week" if week_store else None
     done = root / f"{spec.key}.done"
-    if done.is_file() and (year_ws / "consolidate.toml").is_file():
-        return year_ws, week_ws
+    if done.is_file() and all(
+        (ws / "consolidate.toml").is_file() for ws in (long_ws, week_ws) if ws is not None
+    ):
+        return long_ws, week_ws
     from bench import corpus as corpus_mod
-    from consolidate.calendar.periods import twice_monthly_containing, weekly_period
+    from consolidate.calendar.periods import twice_monthly_containing
     from consolidate.core.config import load_config
     from consolidate.store.db import Store
 
-    for ws in (year_ws, week_ws):
+    workspaces = [ws for ws in (long_ws, week_ws) if ws is not None]
+    for ws in workspaces:
         shutil.rmtree(ws, ignore_errors=True)
         corpus_mod.write_workspace(ws)
-    config = load_config(year_ws)
+    config = load_config(long_ws)
     cal = config.calendar
     rng = random.Random(seed)
-    plans = _plans(config, spec, rng)
-    first_week = 53 - spec.weeks if spec.weeks < 52 else 1
+    plans: dict[int, list[UnitPlan]] = {}
+    weeks = _weeks(config, spec.weeks)
     start = time.perf_counter()
-    with (
-        no_fsync(),
-        Store(config.store, config.archive) as year,
-        Store(load_config(week_ws).store, load_config(week_ws).archive) as week_store,
-    ):
-        for db in (year.db, week_store.db):
-            db.execute("PRAGMA synchronous=OFF")
-        for w in range(spec.weeks):
-            period = weekly_period(cal, YEAR, first_week + w)
-            stores = [year] + ([week_store] if w == spec.weeks - 1 else [])
+    with no_fsync(), contextlib.ExitStack() as stack:
+        opened = [
+            stack.enter_context(Store(load_config(ws).store, load_config(ws).archive))
+            for ws in workspaces
+        ]
+        for store in opened:
+            store.db.execute("PRAGMA synchronous=OFF")
+        for w, period in enumerate(weeks):
+            year, iso_week, _ = period.as_of.isocalendar()
+            if year not in plans:
+                plans[year] = _plans(config, spec, rng, year)
+            in_year = min(51, iso_week - 1)  # 0-based week of the year
+            stores = opened[:1] + (opened[1:] if w == spec.weeks - 1 else [])
             twice = twice_monthly_containing(cal, period.cutoff - timedelta(hours=30))
-            for plan in plans:
+            for plan in plans[year]:
                 roll = rng.random()
                 if roll < 0.05:
                     continue  # missed the week
@@ -241,20 +270,22 @@ def generate(root: Path, spec: Spec, seed: int, log: Callable[[str], None]) -> t
                 at = period.cutoff - timedelta(hours=hours)
                 as_of = at.date()
                 sheets: dict[str, Any] = {
-                    "tasks": _task_table(plan, w, as_of),
-                    "indicators": _indicator_table(w, spec.weeks),
+                    "tasks": _task_table(plan, in_year, as_of),
+                    "indicators": _indicator_table(in_year, 52),
                 }
                 if plan.investor and twice.cutoff >= at:
-                    sheets["projects"] = _project_table(plan, w)
+                    sheets["projects"] = _project_table(plan, in_year)
                 for s in stores:
                     if roll > 0.97:  # rejected, resent an hour later
                         _save(s, plan, at - timedelta(hours=1), as_of, {}, f"tuần {w} lỗi")
                     _save(s, plan, at, as_of, sheets, f"tuần {w}")
-            log(f"history store: week {w + 1}/{spec.weeks} ({time.perf_counter() - start:.0f} s)")
-        year.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        week_store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if (w + 1) % 13 == 0 or w == spec.weeks - 1:
+                log(f"history store: week {w + 1}/{spec.weeks} "
+                    f"({time.perf_counter() - start:.0f} s)")  # fmt: skip
+        for store in opened:
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     done.write_text(json.dumps({"seconds": time.perf_counter() - start}), encoding="utf-8")
-    return year_ws, week_ws
+    return long_ws, week_ws
 
 
 def last_week_key(spec: Spec) -> str:
@@ -285,7 +316,8 @@ def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
     config = load_config(workspace)
     now = build_moment(config)
     week = f"{YEAR}-W52"
-    first = f"{YEAR}-W{53 - int(spec_key.split('-w')[1].split('-')[0]):02d}"
+    weeks = int(spec_key.split("-w")[1].split("-")[0])
+    first = f"{YEAR}-W{53 - min(weeks, 52):02d}"  # the scorecard covers the last year
     samples: dict[str, list[float]] = {}
 
     def timed(key: str, fn: Callable[[], Any]) -> Any:
@@ -340,11 +372,15 @@ def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
         assert sql.equals(pdx), "SQL and pandas disagree"
         rows = store.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
         subs = store.db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        sizes = dict(
+            store.db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+        )
     return {
         "samples": samples,
         "median": {k: statistics.median(v) for k, v in samples.items()},
         "peak_rss": peak_rss_bytes(),
         "store_bytes": store_bytes(workspace),
+        "object_bytes": sizes,
         "task_rows": rows,
         "submissions": subs,
         "picks": len(picks),
@@ -354,21 +390,57 @@ def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
     }
 
 
-def run(
-    out: Path, tiny: bool, repeats: int, seed: int, log: Callable[[str], None]
-) -> dict[str, Any]:
-    """Generate (once) and measure both stores, each in its own subprocess."""
+def run_child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
+    """Time one store in a fresh Python process. Its peak memory is the kernel's figure for
+    that process alone (``ru_maxrss`` from ``wait4``: the child's whole life, imports and
+    every repeat included; the generation in this process does not count), with the
+    child's own reading (``getrusage`` / psutil) where ``wait4`` is missing (Windows)."""
     import subprocess
+    import tempfile
 
+    cmd = [sys.executable, str(Path(__file__).resolve().parent / "run.py"), "--child-history",
+           str(workspace), spec_key, str(repeats)]  # fmt: skip
+    peak: int | None = None
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8") as fo,
+        tempfile.TemporaryFile("w+", encoding="utf-8") as fe,
+    ):
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        else:
+            proc.wait()
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    if proc.returncode:
+        raise RuntimeError(f"history child failed ({proc.returncode}):\n{err[-4000:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_self"] = result["peak_rss"]
+    if peak is not None:
+        result["peak_rss"] = peak
+    return result
+
+
+def run(
+    out: Path, tiny: bool, repeats: int, seed: int, log: Callable[[str], None], years: int = 1
+) -> dict[str, Any]:
+    """Generate (once) and measure the one-week and the one-year store, each in its own
+    subprocess; with ``years`` > 1 also a store of that many years."""
     spec = TINY if tiny else FULL
     year_ws, week_ws = generate(out, spec, seed, log)
+    assert week_ws is not None
     results: dict[str, Any] = {"spec": spec.key}
-    for label, ws in (("week", week_ws), ("year", year_ws)):
+    stores: list[tuple[str, Path, str]] = [("week", week_ws, spec.key), ("year", year_ws, spec.key)]
+    if years > 1:
+        long = spec.years(years)
+        long_ws, _ = generate(out, long, seed, log, week_store=False)
+        stores.append(("years", long_ws, long.key))
+        results["years_spec"] = long.key
+        results["years_n"] = years
+    for label, ws, key in stores:
         log(f"history: timing the {label} store (subprocess)")
-        done = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve().parent / "run.py"), "--child-history",
-             str(ws), spec.key, str(repeats)],
-            check=True, capture_output=True, text=True, encoding="utf-8",
-        )  # fmt: skip
-        results[label] = json.loads(done.stdout.strip().splitlines()[-1])
+        results[label] = run_child(ws, key, repeats)
     return results
