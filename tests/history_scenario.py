@@ -27,15 +27,21 @@ START = CUTOFFS[0] - timedelta(days=7)  # start of W23 (cut-off of W22)
 #: Built on the Friday morning after the cut-off of W28.
 NOW = CUTOFFS[5] + timedelta(hours=16, minutes=30)
 
-UNITS = ("U1", "U2", "U3", "U4", "U5", "U6")
+UNITS = ("U1", "U2", "U3", "U4", "U5", "U6", "U7")
 NEW_UNIT = "U6"  # on the list from 2026-06-15: owes W25 (cut-off 18/06) onwards
 NEW_SINCE = date(2026, 6, 15)
+LEAVING_UNIT = "U7"  # on the list until 2026-06-20: owes W23 … W25 only
+LEFT_ON = date(2026, 6, 20)
+#: Status keys of the derived task status (the trends' and scorecard's column names).
+TASK_STATUS_KEYS = ("done_on_time", "done_late", "in_progress", "due_soon", "overdue",
+                    "not_started", "recurring")  # fmt: skip
 
 
 def config_text() -> str:
     units = []
     for code in UNITS:
         extra = f'since = "{NEW_SINCE.isoformat()}"\n' if code == NEW_UNIT else ""
+        extra += f'until = "{LEFT_ON.isoformat()}"\n' if code == LEAVING_UNIT else ""
         reports = '["weekly", "projects"]' if code == "U1" else '["weekly"]'
         units.append(
             f'[[units]]\ncode = "{code}"\nname = "Đơn vị {code}"\nkind = "xa-phuong"\n'
@@ -74,7 +80,7 @@ def _tasks(rng: random.Random, as_of: date, n: int) -> list[dict[str, Any]]:
 
 def scenario(seed: int = 7) -> list[File]:
     """On time, late, missing, rejected then resent, rejected and never resent, the same
-    bytes sent again, a file without task rows, and a unit added mid-range."""
+    bytes sent again, a file without task rows, a unit added mid-range and one that leaves."""
     rng = random.Random(seed)
     files: list[File] = []
 
@@ -108,7 +114,12 @@ def scenario(seed: int = 7) -> list[File]:
     on(1, "U6", 4)
     for w in (2, 4, 5):
         on(w, "U6", 6)
-    # a file before the range, carried into the first week for U2? (U2 reports in week 0)
+    # U7 leaves after W25 (until 20/06): on time in W23, missing in W24 (its W23 file is
+    # carried), late in W25; its file of W26 is sent without owing anything (extra)
+    on(0, "U7", 7)
+    on(2, "U7", -30)
+    on(3, "U7", 2)
+    # a file before the range, carried into the first week of U4
     files.append(File("U4", START - timedelta(days=2), True, _tasks(rng, START.date(), 3)))
     return files
 
@@ -137,7 +148,38 @@ def load(store: Store, files: list[File]) -> None:
 
 
 def owes(unit: str, week: int) -> bool:
-    return unit != NEW_UNIT or CUTOFFS[week].date() >= NEW_SINCE
+    day = CUTOFFS[week].date()
+    if unit == NEW_UNIT:
+        return day >= NEW_SINCE
+    return unit != LEAVING_UNIT or day <= LEFT_ON
+
+
+def task_status(row: dict[str, Any], day: date) -> str:
+    """The status key of a task row on ``day`` (the rules of the specification, written out
+    again: recurring; done on time or late by the completion day, the day itself if none;
+    overdue; due within 7 days; in progress; not started)."""
+    if row["deadline"] == "Thường xuyên":
+        return "recurring"
+    end = datetime.strptime(row["deadline"], "%d/%m/%Y").date()
+    if row["state"] == "Đã hoàn thành":
+        done = date.fromisoformat(row["completed_on"]) if row.get("completed_on") else day
+        return "done_late" if done > end else "done_on_time"
+    if end < day:
+        return "overdue"
+    if (end - day).days <= 7:
+        return "due_soon"
+    return "in_progress" if row["state"] == "Đang thực hiện" else "not_started"
+
+
+def six_clear(row: dict[str, Any]) -> bool:
+    return all(row.get(k, "x") for k in ("officer", "deliverable", "authority"))
+
+
+def status_counts(f: File | None, day: date) -> dict[str, int]:
+    counts = dict.fromkeys(TASK_STATUS_KEYS, 0)
+    for row in f.tasks if f else []:
+        counts[task_status(row, day)] += 1
+    return counts
 
 
 def arrivals(files: list[File]) -> list[tuple[datetime, File]]:
@@ -150,6 +192,7 @@ def recount_week(files: list[File], week: int, now: datetime = NOW) -> dict[str,
     cutoff, horizon = CUTOFFS[week], min(now, CUTOFFS[week + 1])
     status: dict[str, str] = {}
     counted: dict[str, File] = {}
+    own: dict[str, File] = {}
     first_rejected: dict[str, bool] = {}
     for unit in UNITS:
         mine = [(t, f) for t, f in arrivals(files) if f.unit == unit and t <= horizon]
@@ -158,34 +201,30 @@ def recount_week(files: list[File], week: int, now: datetime = NOW) -> dict[str,
         if window:
             first_rejected[unit] = not window[0][1].accepted
         if with_rows:
-            counted[unit] = with_rows[-1][1]
+            counted[unit] = own[unit] = with_rows[-1][1]
             on_time = any(t <= cutoff for t, _ in with_rows)
             status[unit] = ("on_time" if on_time else "late") if owes(unit, week) else "extra"
         else:
             before = [f for t, f in mine if t <= start and f.accepted and f.tasks]
-            if before:
+            if before and owes(unit, week):  # carried forward for a unit that owes
                 counted[unit] = before[-1]
             if owes(unit, week):
                 rejected = any(not f.accepted for _, f in window)
                 status[unit] = "rejected" if rejected else "missing"
-    figures = {"done": 0, "overdue": 0, "due_soon": 0, "total": 0, "six": 0}
     day = cutoff.date()
+    by_status = dict.fromkeys(TASK_STATUS_KEYS, 0)
     for f in counted.values():
-        for row in f.tasks:
-            figures["total"] += 1
-            if all(row.get(k, "x") for k in ("officer", "deliverable", "authority")):
-                figures["six"] += 1
-            if row["deadline"] == "Thường xuyên":
-                continue
-            end = datetime.strptime(row["deadline"], "%d/%m/%Y").date()
-            if row["state"] == "Đã hoàn thành":
-                figures["done"] += 1
-            elif end < day:
-                figures["overdue"] += 1
-            elif (end - day).days <= 7:
-                figures["due_soon"] += 1
+        for key, n in status_counts(f, day).items():
+            by_status[key] += n
     return {
         "status": status,
         "first_rejected": {u: v for u, v in first_rejected.items() if owes(u, week)},
-        **figures,
+        "counted": counted,  # the file counted for each unit (carried ones included)
+        "own": own,  # those of them sent in the week's window (not carried)
+        "by_status": by_status,
+        "total": sum(len(f.tasks) for f in counted.values()),
+        "six": sum(six_clear(r) for f in counted.values() for r in f.tasks),
+        "done": by_status["done_on_time"] + by_status["done_late"],
+        "overdue": by_status["overdue"],
+        "due_soon": by_status["due_soon"],
     }

@@ -41,7 +41,7 @@ def test_scorecard_writes_the_ranked_workbook(ws: Config) -> None:
     assert code == 0, out
     path = ws.outbox / "Bang-diem-2026-W23-2026-W28.xlsx"
     assert f"Đã ghi: {path}" in out
-    assert "Đơn vị: 6; theo mức xếp loại — A: 0, B: 1, C: 1, D: 3, E: 1." in out
+    assert "Đơn vị: 7; theo mức xếp loại — A: 0, B: 1, C: 2, D: 3, E: 1." in out
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
         assert wb.sheetnames == ["Phương pháp", "Bảng điểm", "Theo tuần", "Theo kỳ dự án"]
@@ -51,7 +51,7 @@ def test_scorecard_writes_the_ranked_workbook(ws: Config) -> None:
         rows = list(wb["Bảng điểm"].iter_rows(values_only=True))
         header = rows.index(next(r for r in rows if r[0] == "Hạng"))
         ranked = [r for r in rows[header + 1 :] if isinstance(r[0], int)]
-        assert [r[0] for r in ranked] == [1, 2, 3, 4, 5, 6]
+        assert [r[0] for r in ranked] == [1, 2, 3, 4, 5, 6, 7]
         assert ranked[0][1] == "Đơn vị U6" and ranked[0][3] == "B"
         scores = [r[2] for r in ranked]
         assert scores == sorted(scores, reverse=True)
@@ -61,6 +61,8 @@ def test_scorecard_writes_the_ranked_workbook(ws: Config) -> None:
         assert u3[2:] == ("Đúng hạn", "Bị từ chối", "Trễ hạn", "Đúng hạn", "Bị từ chối", "Chưa BC")
         u6 = next(r for r in grid if r[1] == "Đơn vị U6")
         assert u6[2:5] == ("Gửi thêm", "Gửi thêm", "Đúng hạn")  # a file of W24 is late for W23
+        u7 = next(r for r in grid if r[1] == "Đơn vị U7")  # off the list after 20/06
+        assert u7[2:] == ("Đúng hạn", "Chưa BC", "Trễ hạn", "Gửi thêm", "—", "—")
     finally:
         wb.close()
 
@@ -90,7 +92,7 @@ def test_scorecard_csv_header_and_rows(ws: Config) -> None:
     assert code == 0, out
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == list(SCORE_KEYS)
-    assert len(rows) == 1 + 6  # U6 owed W25, W26 (cut-offs in June)
+    assert len(rows) == 1 + 7  # U6 owed W25, W26; U7 W14 … W25 (its last day 20/06)
     assert (ws.outbox / "Bang-diem-2026-Q2.xlsx").is_file()
 
 
@@ -119,7 +121,7 @@ def test_scorecard_outside_a_workspace_exits_2(tmp_path: Path) -> None:
 def test_trends_text_json_and_csv(ws: Config) -> None:
     code, out = _run(ws, "trends", "--week", "2026-W28", "--weeks", "6", "--now", NOW)
     assert code == 0, out
-    assert "Tuần 23/2026: 5/5 đơn vị đã báo cáo (5 đúng hạn, 0 trễ hạn)" in out
+    assert "Tuần 23/2026: 6/6 đơn vị đã báo cáo (6 đúng hạn, 0 trễ hạn)" in out
     assert "So với tuần 27/2026: đơn vị đã báo cáo giảm 1;" in out
     code, out = _run(ws, "trends", "--week", "2026-W28", "--weeks", "6", "--now", NOW, "--json")
     assert code == 0

@@ -60,28 +60,52 @@ def test_trend_rows_equal_the_recount(loaded: tuple[Config, Store, list[hs.File]
         } == {u: expect["first_rejected"].get(u, False) for u in owed["unit_code"]}
         row = got.rows.iloc[i]
         statuses = list(expect["status"].values())
-        assert row["expected"] == sum(1 for s in statuses if s != "extra")
-        assert row["on_time"] == statuses.count("on_time")
-        assert row["late"] == statuses.count("late")
-        assert row["missing"] == statuses.count("missing")
-        assert row["rejected"] == statuses.count("rejected")
+        owing = sum(1 for s in statuses if s != "extra")
+        reported = statuses.count("on_time") + statuses.count("late")
+        assert row["expected"] == owing
+        for key in ("on_time", "late", "missing", "rejected", "extra"):
+            assert row[key] == statuses.count(key), (i, key)
+        assert row["reported"] == reported
+        assert row["completeness_pct"] == round(100.0 * reported / owing, 1)
         assert row["tasks_total"] == expect["total"]
         assert row["tasks_done"] == expect["done"]
-        assert row["overdue"] == expect["overdue"]
-        assert row["due_soon"] == expect["due_soon"]
+        for key in hs.TASK_STATUS_KEYS:
+            assert row[key] == expect["by_status"][key], (i, key)
         assert row["six_clear_complete"] == expect["six"]
+        assert row["six_clear_pct"] == round(100.0 * expect["six"] / expect["total"], 1)
     # the scenario really exercises every case
-    every = {s for i in range(6) for s in hs.recount_week(files, i)["status"].values()}
-    assert every == {"on_time", "late", "missing", "rejected", "extra"}
-
-
-def test_scorecard_counts_equal_the_recount(loaded: tuple[Config, Store, list[hs.File]]) -> None:
-    config, store, files = loaded
-    rng = parse_range(config, week_from=hs.WEEKS[0], week_to=hs.WEEKS[-1], now=hs.NOW)
-    data = scorecard(config, store, rng, hs.NOW)
-    table = data.table.set_index("code")
     weeks = [hs.recount_week(files, i) for i in range(6)]
-    for unit in hs.UNITS:
+    every = {s for w in weeks for s in w["status"].values()}
+    assert every == {"on_time", "late", "missing", "rejected", "extra"}
+    assert {k for w in weeks for k, n in w["by_status"].items() if n} == set(hs.TASK_STATUS_KEYS)
+    # a unit that joined mid-range and one that left: owed only while on the list
+    owing = [[u for u, s in w["status"].items() if s != "extra"] for w in weeks]
+    assert [hs.NEW_UNIT in units for units in owing] == [False] * 2 + [True] * 4
+    assert [w["status"].get(hs.LEAVING_UNIT) for w in weeks] == [
+        "on_time", "missing", "late", "extra", None, None
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("first, last", [(0, 5), (2, 4)], ids=["W23-W28", "W25-W27"])
+def test_scorecard_counts_equal_the_recount(
+    loaded: tuple[Config, Store, list[hs.File]], first: int, last: int
+) -> None:
+    """Per unit over the range: the periods owed and how each was reported, first files
+    rejected; its tasks as of the last week (that week's counted file, carried or not);
+    "06 rõ" over the files sent in the range (each once)."""
+    config, store, files = loaded
+    rng = parse_range(config, week_from=hs.WEEKS[first], week_to=hs.WEEKS[last], now=hs.NOW)
+    data = scorecard(config, store, rng, hs.NOW)
+    assert (
+        data.weekly is not None
+        and [p.key for p in data.weekly.periods] == hs.WEEKS[first : last + 1]
+    )
+    table = data.table.set_index("code")
+    weeks = [hs.recount_week(files, i) for i in range(first, last + 1)]
+    owing_units = {u for w in weeks for u, s in w["status"].items() if s != "extra"}
+    assert set(table.index) == owing_units
+    day = hs.CUTOFFS[last].date()
+    for unit in sorted(owing_units):
         statuses = [w["status"][unit] for w in weeks if unit in w["status"]]
         owed = [s for s in statuses if s != "extra"]
         row = table.loc[unit]
@@ -91,8 +115,28 @@ def test_scorecard_counts_equal_the_recount(loaded: tuple[Config, Store, list[hs
         assert row["weekly_first_rejected"] == sum(
             w["first_rejected"].get(unit, False) for w in weeks
         )
-    # the unit that joined mid-range owes only the weeks from its start
-    assert table.loc[hs.NEW_UNIT, "weekly_owed"] == 4
+        # tasks as of the last week of the range
+        if unit in weeks[-1]["status"]:
+            counted = weeks[-1]["counted"].get(unit)
+            counts = hs.status_counts(counted, day)
+            assert row["tasks_total"] == (len(counted.tasks) if counted else 0), unit
+            for key in ("done_on_time", "done_late", "overdue", "due_soon"):
+                assert row[f"tasks_{key}"] == counts[key], (unit, key)
+        else:  # no longer on the list and nothing sent: no task figures
+            assert pd.isna(row["tasks_total"]), unit
+        # "06 rõ" over the unit's own files of the range, each file once
+        own = {id(f): f for w in weeks for u, f in w["own"].items() if u == unit}.values()
+        rows = [r for f in own for r in f.tasks]
+        if rows:
+            six = 100.0 * sum(hs.six_clear(r) for r in rows) / len(rows)
+            assert row["six_clear_pct"] == round(six, 1), unit
+        else:
+            assert pd.isna(row["six_clear_pct"]), unit
+    if first == 0:
+        # the unit that joined owes only the weeks from its start, the one that left only
+        # the weeks up to its end
+        assert table.loc[hs.NEW_UNIT, "weekly_owed"] == 4
+        assert table.loc[hs.LEAVING_UNIT, "weekly_owed"] == 3
     # ranked by score, bands from the configuration
     assert list(data.table["score"]) == sorted(data.table["score"], reverse=True)
     assert set(data.table["band"]) <= {"A", "B", "C", "D", "E"}
