@@ -304,13 +304,22 @@ def store_bytes(ws: Path) -> int:
     return sum(p.stat().st_size for p in store.iterdir() if p.is_file())
 
 
-def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
-    """Run in a subprocess: time every step on one store, print JSON."""
+def child(workspace: Path, spec_key: str, repeats: int, part: str) -> dict[str, Any]:
+    """Run in a subprocess: time the steps of ``part`` on one store, return the figures.
+
+    ``product``: what the officer runs (the weekly build with ``Xu hướng``, the scorecard,
+    the indicators, and the parts of the weekly build) — the peak memory of this process is
+    the product's. ``compare``: the task-status aggregation of the trends by SQL, from the
+    summary table and by pandas (the pandas variant reads every task row of the 8 weeks into
+    a frame, so it runs in a process of its own and does not count in the product's peak).
+    """
     from bench.run import peak_rss_bytes
     from consolidate.build import build_indicators, build_scorecard, build_weekly
     from consolidate.calendar.periods import parse_week
     from consolidate.core.config import load_config
     from consolidate.reports.history import history, periods_back, task_counts, task_counts_pandas
+    from consolidate.reports.trends import trends
+    from consolidate.reports.weekly import weekly_data
     from consolidate.store.db import Store
 
     config = load_config(workspace)
@@ -319,6 +328,7 @@ def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
     weeks = int(spec_key.split("-w")[1].split("-")[0])
     first = f"{YEAR}-W{53 - min(weeks, 52):02d}"  # the scorecard covers the last year
     samples: dict[str, list[float]] = {}
+    out: dict[str, Any] = {}
 
     def timed(key: str, fn: Callable[[], Any]) -> Any:
         gc.collect()
@@ -328,69 +338,80 @@ def child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
         return value
 
     with Store(config.store, config.archive) as store:
-        # warm-up: imports, and the first build freezes the periods' unit lists
-        build_weekly(config, store, week=week, now=now)
-        build_scorecard(config, store, week_from=first, week_to=week, now=now)
-        build_indicators(config, store, as_of=now.date(), now=now)
         period = parse_week(config.calendar, week)
-        hist = history(config, store, "weekly", periods_back(config, period, 8), now)
-        f = hist.frame
-        picks = f.loc[f["submission_id"].notna(), ["period", "submission_id"]].reset_index(
-            drop=True
-        )
-        picks["day"] = [hist.periods[i].as_of for i in picks["period"]]
         day = period.as_of.isoformat()
 
         def forget(where: str, params: tuple[Any, ...] = ()) -> None:
             with store.transaction() as db:
                 db.execute(f"DELETE FROM task_status_counts {where}", params)
 
-        for _ in range(repeats):
-            # steady state: the earlier weeks were summarised by the earlier Fridays' builds;
-            # this week's snapshots are new
-            forget("WHERE day = ?", (day,))
-            built = timed("weekly", lambda: build_weekly(config, store, week=week, now=now))
-            forget("")  # cold: the first build after an upgrade summarises all 8 weeks
-            timed("weekly, cold summary", lambda: build_weekly(config, store, week=week, now=now))
-            forget("WHERE day = ?", (day,))
-            score = timed(
-                "scorecard",
-                lambda: build_scorecard(config, store, week_from=first, week_to=week, now=now),
-            )
-            ind = timed(
-                "indicators", lambda: build_indicators(config, store, as_of=now.date(), now=now)
-            )
-            timed("trends: history frame (8 weeks)",
-                  lambda: history(config, store, "weekly", periods_back(config, period, 8), now))  # fmt: skip
-            sql = timed(
-                "trends: task status by SQL", lambda: task_counts(store, picks, 7, cache=False)
-            )
-            timed("trends: task status, summary table", lambda: task_counts(store, picks, 7))
-            pdx = timed(
-                "trends: task status by pandas", lambda: task_counts_pandas(store, picks, 7)
-            )
-        assert sql.equals(pdx), "SQL and pandas disagree"
-        rows = store.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
-        subs = store.db.execute("SELECT count(*) FROM submissions").fetchone()[0]
-        sizes = dict(
+        if part == "product":
+            # warm-up: imports, and the first build freezes the periods' unit lists
+            build_weekly(config, store, week=week, now=now)
+            build_scorecard(config, store, week_from=first, week_to=week, now=now)
+            build_indicators(config, store, as_of=now.date(), now=now)
+            for _ in range(repeats):
+                # steady state: the earlier weeks were summarised by the earlier Fridays'
+                # builds; this week's snapshots are new
+                forget("WHERE day = ?", (day,))
+                built = timed("weekly", lambda: build_weekly(config, store, week=week, now=now))
+                forget("")  # cold: the first build after an upgrade summarises all 8 weeks
+                timed("weekly, cold summary",
+                      lambda: build_weekly(config, store, week=week, now=now))  # fmt: skip
+                forget("WHERE day = ?", (day,))
+                score = timed(
+                    "scorecard",
+                    lambda: build_scorecard(config, store, week_from=first, week_to=week, now=now),
+                )
+                ind = timed(
+                    "indicators",
+                    lambda: build_indicators(config, store, as_of=now.date(), now=now),
+                )
+                timed("trends: all figures of Xu hướng (8 weeks)",
+                      lambda: trends(config, store, period, now))  # fmt: skip
+                timed("weekly figures without Xu hướng (no files)",
+                      lambda: weekly_data(config, store, period, now, with_trends=False)
+                      .figures())  # fmt: skip
+                timed("trends: history frame (8 weeks)",
+                      lambda: history(config, store, "weekly", periods_back(config, period, 8),
+                                      now))  # fmt: skip
+            out |= {
+                "weekly_summary": built.summary,
+                "scorecard_units": len(score.rows),
+                "indicators": len(ind.payload["indicators"]),
+            }
+        else:
+            build_weekly(config, store, week=week, now=now)  # the periods' lists are frozen
+            hist = history(config, store, "weekly", periods_back(config, period, 8), now)
+            f = hist.frame
+            picks = f.loc[f["submission_id"].notna(), ["period", "submission_id"]]
+            picks = picks.reset_index(drop=True)
+            picks["day"] = [hist.periods[i].as_of for i in picks["period"]]
+            for _ in range(repeats):
+                sql = timed(
+                    "trends: task status by SQL",
+                    lambda: task_counts(store, picks, 7, cache=False),
+                )
+                timed("trends: task status, summary table", lambda: task_counts(store, picks, 7))
+                pdx = timed(
+                    "trends: task status by pandas", lambda: task_counts_pandas(store, picks, 7)
+                )
+            assert sql.equals(pdx), "SQL and pandas disagree"
+            out["picks"] = len(picks)
+        out["task_rows"] = store.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        out["submissions"] = store.db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        out["object_bytes"] = dict(
             store.db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
         )
-    return {
+    return out | {
         "samples": samples,
         "median": {k: statistics.median(v) for k, v in samples.items()},
         "peak_rss": peak_rss_bytes(),
         "store_bytes": store_bytes(workspace),
-        "object_bytes": sizes,
-        "task_rows": rows,
-        "submissions": subs,
-        "picks": len(picks),
-        "weekly_summary": built.summary,
-        "scorecard_units": len(score.rows),
-        "indicators": len(ind.payload["indicators"]),
     }
 
 
-def run_child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
+def run_child(workspace: Path, spec_key: str, repeats: int, part: str) -> dict[str, Any]:
     """Time one store in a fresh Python process. Its peak memory is the kernel's figure for
     that process alone (``ru_maxrss`` from ``wait4``: the child's whole life, imports and
     every repeat included; the generation in this process does not count), with the
@@ -399,7 +420,7 @@ def run_child(workspace: Path, spec_key: str, repeats: int) -> dict[str, Any]:
     import tempfile
 
     cmd = [sys.executable, str(Path(__file__).resolve().parent / "run.py"), "--child-history",
-           str(workspace), spec_key, str(repeats)]  # fmt: skip
+           str(workspace), spec_key, str(repeats), part]  # fmt: skip
     peak: int | None = None
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8") as fo,
@@ -441,6 +462,12 @@ def run(
         results["years_spec"] = long.key
         results["years_n"] = years
     for label, ws, key in stores:
-        log(f"history: timing the {label} store (subprocess)")
-        results[label] = run_child(ws, key, repeats)
+        log(f"history: timing the {label} store (subprocesses)")
+        product = run_child(ws, key, repeats, "product")
+        compare = run_child(ws, key, repeats, "compare")
+        product["samples"] |= compare["samples"]
+        product["median"] |= compare["median"]
+        product["picks"] = compare["picks"]
+        product["peak_rss_compare"] = compare["peak_rss"]
+        results[label] = product
     return results

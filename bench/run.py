@@ -688,7 +688,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="with --history: also a store of N years (N > 1; generated once, ~N× a year)",
     )
-    parser.add_argument("--child-history", nargs=3, metavar=("WORKSPACE", "SPEC", "REPEATS"),
+    parser.add_argument("--child-history", nargs=4,
+                        metavar=("WORKSPACE", "SPEC", "REPEATS", "PART"),
                         help=argparse.SUPPRESS)  # fmt: skip
     args = parser.parse_args(argv)
     if args.tiny:
@@ -708,8 +709,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child_history:
         from bench import history as history_mod
 
-        ws, spec, repeats = args.child_history
-        print(json.dumps(history_mod.child(Path(ws), spec, int(repeats)), default=str))
+        ws, spec, repeats, part = args.child_history
+        print(json.dumps(history_mod.child(Path(ws), spec, int(repeats), part), default=str))
         return 0
     if args.history:
         return history_main(args)
@@ -816,7 +817,8 @@ def history_rows(res: dict[str, Any]) -> list[Row]:
             yr["indicators"] <= TARGET_HISTORY_S,
         ),
         Row(
-            "H4. peak RSS of the timing process, ru_maxrss from wait4 (1 week / a year)",
+            "H4. peak RSS of the process timing the product, ru_maxrss from wait4 "
+            "(1 week / a year)",
             fmt_mib(week["peak_rss"]), fmt_mib(year["peak_rss"]), "",
             f"< {TARGET_PEAK_RSS // MIB:,} MiB",
             None if year["peak_rss"] is None else year["peak_rss"] < TARGET_PEAK_RSS,
@@ -836,6 +838,11 @@ def history_rows(res: dict[str, Any]) -> list[Row]:
             "H6b. the same read from the task_status_counts summary table (kept)",
             fmt_s(yr["trends: task status by SQL"]),
             fmt_s(yr["trends: task status, summary table"]), "", "", None,
+        ),
+        Row(
+            "H7a. Xu hướng: all its figures, 8 weeks (frame + task status + comparison)",
+            fmt_s(wk["trends: all figures of Xu hướng (8 weeks)"]),
+            fmt_s(yr["trends: all figures of Xu hướng (8 weeks)"]), "", "", None,
         ),
         Row(
             "H7. trends: unit × week status frame, 8 weeks (pandas)",
@@ -879,7 +886,8 @@ def history_details(res: dict[str, Any]) -> str:
         r = res[label]
         lines.append(
             f"{label} store: peak RSS {fmt_mib(r['peak_rss'])} (wait4) / "
-            f"{fmt_mib(r['peak_rss_self'])} (the child's own getrusage); "
+            f"{fmt_mib(r['peak_rss_self'])} (the child's own getrusage); the SQL / pandas "
+            f"comparison's process {fmt_mib(r['peak_rss_compare'])}; "
             f"{r['task_rows']:,} task rows, {r['submissions']:,} files, "
             f"{fmt_mib(r['store_bytes'])} on disk"
         )

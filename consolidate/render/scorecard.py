@@ -143,26 +143,29 @@ def _method(book: Book, data: ScorecardData) -> None:
     sh.para(f"{book.office.prepared_by}. Bảng xếp hạng chi tiết: trang “Bảng điểm”.", st.note)
 
 
+#: Key, header, width, format name. The ranking prints one page wide at ≥ 84 % (kit.print_
+#: setup), so no column of a unit's row goes to another page: LibreOffice lays out 18
+#: columns ~4 % wider than kit.COLUMN_UNIT_PT says (each column's padding), so the widths
+#: (135.7 units) keep that margin; the unit column holds the longest unit name on one line.
 _RANK_COLUMNS: tuple[tuple[str, str, float, str], ...] = (
-    # key, header, width, format name
-    ("rank", "Hạng", 6, "td_center"),
-    ("name", "Đơn vị", 28, "td"),
-    ("score", "Điểm", 8, "td_pct"),
-    ("band", "Xếp loại", 8, "band"),
-    ("weekly_owed", "Tuần phải báo cáo", 9, "td_int"),
-    ("weekly_on_time", "Đúng hạn", 8, "td_int"),
-    ("weekly_late", "Trễ hạn", 8, "td_int"),
-    ("weekly_missing", "Chưa báo cáo", 8.5, "td_int"),
-    ("weekly_rejected", "Bị từ chối, chưa gửi lại", 9.5, "td_int"),
-    ("weekly_first_rejected", "Lần gửi đầu bị từ chối", 9.5, "td_int"),
-    ("projects_owed", "Kỳ dự án phải báo cáo", 9, "td_int"),
-    ("projects_on_time", "Dự án: đúng hạn", 8.5, "td_int"),
-    ("tasks_total", "Nhiệm vụ (tuần cuối)", 9, "td_int"),
-    ("tasks_done_on_time", "Hoàn thành đúng hạn", 9.5, "td_int"),
-    ("tasks_done_late", "Hoàn thành quá hạn", 9.5, "td_int"),
-    ("tasks_overdue", "Quá hạn", 8, "td_int"),
-    ("six_clear_pct", "Ghi đủ 06 rõ (%)", 8.5, "td_pct"),
-    ("disbursement_pct", "Giải ngân (%)", 9, "td_pct"),
+    ("rank", "Hạng", 4.5, "td_center"),
+    ("name", "Đơn vị", 30, "td"),
+    ("score", "Điểm", 6.5, "td_pct"),
+    ("band", "Xếp loại", 6.5, "band"),
+    ("weekly_owed", "Tuần phải báo cáo", 6.3, "td_int"),
+    ("weekly_on_time", "Đúng hạn", 6.3, "td_int"),
+    ("weekly_late", "Trễ hạn", 6.3, "td_int"),
+    ("weekly_missing", "Chưa báo cáo", 6.3, "td_int"),
+    ("weekly_rejected", "Bị từ chối, chưa gửi lại", 6.3, "td_int"),
+    ("weekly_first_rejected", "Lần gửi đầu bị từ chối", 6.3, "td_int"),
+    ("projects_owed", "Kỳ dự án phải báo cáo", 6.3, "td_int"),
+    ("projects_on_time", "Dự án: đúng hạn", 6.3, "td_int"),
+    ("tasks_total", "Nhiệm vụ (tuần cuối)", 6.3, "td_int"),
+    ("tasks_done_on_time", "Hoàn thành đúng hạn", 6.3, "td_int"),
+    ("tasks_done_late", "Hoàn thành quá hạn", 6.3, "td_int"),
+    ("tasks_overdue", "Quá hạn", 6.3, "td_int"),
+    ("six_clear_pct", "Ghi đủ 06 rõ (%)", 6.3, "td_pct"),
+    ("disbursement_pct", "Giải ngân (%)", 6.3, "td_pct"),
 )
 
 

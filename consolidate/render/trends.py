@@ -39,6 +39,11 @@ _GRID_COLORS = {
     "": ("#FFFFFF", "#7F7F7F"),
 }
 
+#: Line colours of the charts, and the darker shade their value labels are written in
+#: (amber text on white is hard to read).
+GREEN, AMBER, RED = "#4E9A3A", "#FFC000", "#C00000"
+_LABEL_COLOR = {GREEN: "#38702A", AMBER: "#996600", RED: "#C00000"}
+
 #: Columns of the weekly table: (key of a trend row, header, number format).
 _TABLE = (
     ("expected", "Đơn vị phải báo cáo", "td_int"),
@@ -56,13 +61,13 @@ _TABLE = (
 
 
 def short_key(key: str) -> str:
-    """'2026-W23' -> 'T23/26'; '2026-06/1' -> '06/1/26'."""
+    """'2026-W23' -> 'T23/26' (tuần 23); '2026-06/1' -> 'Kỳ 1 T6/26' (kỳ 1 tháng 6)."""
     if "-W" in key:
         year, week = key.split("-W")
         return f"T{week}/{year[2:]}"
     ym, n = key.split("/")
     year, month = ym.split("-")
-    return f"{month}/{n}/{year[2:]}"
+    return f"Kỳ {n} T{int(month)}/{year[2:]}"
 
 
 def status_formats(book: Book) -> dict[str, Any]:
@@ -141,11 +146,11 @@ def trends_sheet(book: Book, data: Trends, due_soon_days: int) -> None:
     sh.blank()
     charts_at = sh.row
     _line_chart(book, sh, (first_row, last_row, label_col), charts_at, 1, "Đơn vị gửi báo cáo",
-                [("on_time", "Đúng hạn", "#4E9A3A"), ("late", "Trễ hạn", "#FFC000"),
-                 ("missing", "Chưa báo cáo", "#C00000")])  # fmt: skip
+                [("on_time", "Đúng hạn", GREEN), ("late", "Trễ hạn", AMBER),
+                 ("missing", "Chưa báo cáo", RED)])  # fmt: skip
     _line_chart(book, sh, (first_row, last_row, label_col), charts_at, 7, "Nhiệm vụ",
-                [("tasks_done", "Đã hoàn thành", "#4E9A3A"), ("overdue", "Quá hạn", "#C00000"),
-                 ("due_soon", f"Sắp đến hạn ({due_soon_days} ngày)", "#FFC000")])  # fmt: skip
+                [("tasks_done", "Đã hoàn thành", GREEN), ("overdue", "Quá hạn", RED),
+                 ("due_soon", f"Sắp đến hạn ({due_soon_days} ngày)", AMBER)])  # fmt: skip
     sh.blank(17)
     # The grid starts a page of its own, its header repeated on the pages after it.
     sh.ws.set_h_pagebreaks([sh.row])
@@ -179,8 +184,13 @@ def _line_chart(
                 "line": {"color": color, "width": 2.25},
                 "marker": {"type": "circle", "size": 6, "fill": {"color": color},
                            "border": {"color": color}},
-                "data_labels": {"value": True, "position": "above",
-                                "font": {"name": FONT, "size": 11, "color": color}},
+                # only the newest week is labelled (beside its point): every week's
+                # figure is in the table above, and labels on every point of three lines
+                # overlap wherever the lines come close
+                "data_labels": {"value": True, "position": "right",
+                                "custom": [{"delete": True}] * (last_row - first_row) + [{}],
+                                "font": {"name": FONT, "size": 11, "bold": True,
+                                         "color": _LABEL_COLOR.get(color, color)}},
             }
         )  # fmt: skip
     chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
