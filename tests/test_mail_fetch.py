@@ -9,7 +9,7 @@ from pathlib import Path
 from consolidate.core.config import Config
 from consolidate.mail.config import load_mail_settings
 from consolidate.mail.fetch import fetch_pass
-from consolidate.store.db import Store
+from consolidate.store.db import SCHEMA_VERSION, Store
 from tests.mailhelpers import at, message, raw_with_name_header, report_bytes, zipped
 
 SKHCN = "Sở Khoa học và Công nghệ"
@@ -329,5 +329,5 @@ def test_a_store_of_an_older_schema_gains_the_mail_ledger(workspace: Config) -> 
         version = store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
         assert store.pending() == []
-    assert version[0] == "3"
+    assert version[0] == str(SCHEMA_VERSION)
     assert {"mail_messages", "mail_attachments", "mail_outbox", "mail_reminders"} <= tables
