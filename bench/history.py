@@ -387,7 +387,21 @@ def child(workspace: Path, spec_key: str, repeats: int, part: str) -> dict[str, 
             picks = f.loc[f["submission_id"].notna(), ["period", "submission_id"]]
             picks = picks.reset_index(drop=True)
             picks["day"] = [hist.periods[i].as_of for i in picks["period"]]
+            from consolidate.calendar.periods import next_period
+            from consolidate.reports.selection import select_snapshots
+
+            def one_by_one() -> list[Any]:
+                # the one-period rules (Python over each window's rows) in a loop
+                return [
+                    select_snapshots(config, store, p, "weekly",
+                                     min(now, next_period(config.calendar, p).cutoff))
+                    for p in hist.periods
+                ]  # fmt: skip
+
             for _ in range(repeats):
+                timed("trends: unit × week status, 8 × select_snapshots", one_by_one)
+                timed("trends: unit × week status, pandas frame",
+                      lambda: history(config, store, "weekly", hist.periods, now))  # fmt: skip
                 sql = timed(
                     "trends: task status by SQL",
                     lambda: task_counts(store, picks, 7, cache=False),
