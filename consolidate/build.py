@@ -18,6 +18,7 @@ from consolidate.calendar.periods import (
     current_month,
     current_twice_monthly,
     current_weekly,
+    iso_year,
     parse_month,
     parse_quarter,
     parse_twice_monthly,
@@ -118,7 +119,11 @@ def build_weekly(
 ) -> BuildResult:
     """Build ``outbox/Bao-cao-tuan-<week>.xlsx``. Default week: the latest closed one."""
     moment = local_now(config, now)
-    period = parse_week(config.calendar, week) if week else current_weekly(config.calendar, moment)
+    period = (
+        parse_week(config.calendar, week, iso_year(moment))
+        if week
+        else current_weekly(config.calendar, moment)
+    )
     data = weekly_data(config, store, period, moment)
     outcome = write_weekly(data, config.outbox / weekly_file_name(period), config.office)
     doc = write_document(
@@ -358,7 +363,7 @@ def build_trends(
 
     moment = local_now(config, now)
     cal = config.calendar
-    period = parse_week(cal, week) if week else current_weekly(cal, moment)
+    period = parse_week(cal, week, iso_year(moment)) if week else current_weekly(cal, moment)
     data = trends(config, store, period, moment, weeks)
     lines = [
         f"{r['label']}: {r['reported']}/{r['expected']} đơn vị đã báo cáo ({r['on_time']} đúng "

@@ -77,10 +77,11 @@ def test_bad_week(workspace: Config, crash_dir: Path) -> None:
         "  Cách khắc phục: Sửa giá trị của tùy chọn kỳ báo cáo (--week, --period, --month "
         "hoặc --quarter) theo dạng nêu trên, hoặc bỏ tùy chọn đó để lập kỳ vừa chốt.\n"
     )
-    code, _, err = _run("-w", str(workspace.root), "weekly", "--week", "tuần 23")
+    code, _, err = _run("-w", str(workspace.root), "weekly", "--week", "tuần hai ba")
     assert code == 2
     assert err.startswith(
-        "Lỗi: Không hiểu tuần “tuần 23”. Ghi dạng 2026-W22 (năm, chữ W, số tuần ISO 1–53).\n"
+        "Lỗi: Không hiểu tuần “tuần hai ba”. Ghi số tuần ISO (1–53), ví dụ 48, tuần 48, "
+        "48/2026 hoặc 2026-W48.\n"
     )
     assert list(crash_dir.iterdir()) == []  # a typo is not a crash
 

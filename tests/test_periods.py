@@ -52,17 +52,36 @@ def test_week_22_of_2026() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-W22", "2026w22", "2026 - W 22", "Tuần 22/2026", "tuần 22-2026"]
-)
+    "text",
+    ["2026-W22", "2026w22", "2026 - W 22", "Tuần 22/2026", "tuần 22-2026", "22/2026",
+     "tuần 22 năm 2026", "TUẦN  22 / 2026"],
+)  # fmt: skip
 def test_week_spellings(text: str) -> None:
     assert parse_week(CAL, text).key == "2026-W22"
+
+
+@pytest.mark.parametrize("text", ["48", "tuần 48", "Tuần 48", "W48", "w 48", " 48 "])
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_a_week_without_a_year_takes_the_year_given(text: str, year: int) -> None:
+    """Defect 15: "--week 48" and "tuần 48" were refused though the tool prints "tuần
+    48/2026"; the caller gives the year (the ISO year of today)."""
+    assert parse_week(CAL, text, year).key == f"{year}-W48"
+
+
+def test_the_year_of_a_week_is_the_iso_year_of_today() -> None:
+    from consolidate.calendar.periods import iso_year
+
+    assert iso_year(datetime(2026, 11, 28, 9, 0)) == 2026
+    assert iso_year(datetime(2027, 1, 2, 9, 0)) == 2026  # still ISO week 53 of 2026
+    assert parse_week(CAL, "tuần 53", iso_year(datetime(2027, 1, 2))).key == "2026-W53"
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("22", "2026-W22"),
-        ("2026-22", "2026-W22"),
+        ("22", "không ghi năm"),
+        ("2026-22", "ví dụ 48, tuần 48, 48/2026 hoặc 2026-W48"),
+        ("tuần hai mươi", "ví dụ 48, tuần 48, 48/2026 hoặc 2026-W48"),
         ("2025-W53", "không có tuần 53"),
         ("2026-W00", "không có tuần 0"),
         ("1999-W10", "Năm 1999"),

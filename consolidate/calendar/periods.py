@@ -37,6 +37,7 @@ from consolidate.calendar.deadlines import ROMAN, ROMAN_OF
 from consolidate.core.config import Calendar
 from consolidate.core.errors import PeriodError
 from consolidate.core.fmt import fmt_dt
+from consolidate.core.text import nfc
 
 WEEKLY = "weekly"
 TWICE_MONTHLY = "twice_monthly"
@@ -174,8 +175,13 @@ def _cutoff_and_delivery(
 
 # --- weekly -----------------------------------------------------------------------------------
 
-_WEEK = re.compile(r"^(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})$")
-_WEEK_VI = re.compile(r"^tuần\s*(\d{1,2})\s*[/\-]\s*(\d{4})$", re.IGNORECASE)
+_WEEK = re.compile(r"^(\d{4})\s*-?\s*w\s*(\d{1,2})$", re.IGNORECASE)
+# "48", "W48", "tuần 48", "Tuần 48/2026", "48/2026", "tuần 48 năm 2026"
+_WEEK_VI = re.compile(
+    r"^(?:tuần\s*)?(?:w\s*)?(\d{1,2})(?:\s*(?:[/\-]|năm)\s*(\d{4}))?$", re.IGNORECASE
+)
+#: How the officer may write a week (the CLI's help and error messages say the same).
+WEEK_FORMS = "48, tuần 48, 48/2026 hoặc 2026-W48"
 
 
 def _week_cutoff_day(cal: Calendar, year: int, week: int) -> date:
@@ -220,21 +226,36 @@ def weekly_period(cal: Calendar, year: int, week: int) -> Period:
     )
 
 
-def parse_week(cal: Calendar, text: str) -> Period:
-    """'2026-W22' (also '2026W22', 'Tuần 22/2026') -> the weekly period."""
-    raw = text.strip()
+def parse_week(cal: Calendar, text: str, year: int | None = None) -> Period:
+    """'2026-W22', '2026W22', 'Tuần 22/2026', '22/2026', 'tuần 22', 'W22', '22' -> the
+    weekly period. Written without a year, the week is of ``year`` (callers pass the ISO
+    year of today, so that "tuần 53" typed on 2 January is still last year's week 53);
+    with no ``year`` either, the text is refused."""
+    raw = " ".join(nfc(text).split())
     m = _WEEK.match(raw)
     if m:
-        year, week = int(m[1]), int(m[2])
+        found, week = int(m[1]), int(m[2])
     else:
         m = _WEEK_VI.match(raw)
         if not m:
             raise PeriodError(
-                f"Không hiểu tuần “{text}”. Ghi dạng 2026-W22 (năm, chữ W, số tuần ISO 1–53)."
+                f"Không hiểu tuần “{text}”. Ghi số tuần ISO (1–53), ví dụ {WEEK_FORMS}."
             )
-        week, year = int(m[1]), int(m[2])
-    _check_year(year)
-    return weekly_period(cal, year, week)
+        week = int(m[1])
+        if m[2] is None and year is None:
+            this = date.today().year
+            raise PeriodError(
+                f"Tuần “{text}” không ghi năm. Ghi kèm năm, ví dụ {week}/{this} hoặc "
+                f"{this}-W{week:02d}."
+            )
+        found = int(m[2]) if m[2] else year or 0
+    _check_year(found)
+    return weekly_period(cal, found, week)
+
+
+def iso_year(moment: datetime) -> int:
+    """The ISO year of ``moment``'s day: the year of a week written without one."""
+    return moment.date().isocalendar()[0]
 
 
 def weekly_containing(cal: Calendar, moment: datetime) -> Period:

@@ -59,8 +59,18 @@ def _run(
 
 
 @click.command(cls=Command)
-@click.option("--from", "week_from", metavar="YYYY-Www", help="Tuần đầu, ví dụ 2026-W40.")
-@click.option("--to", "week_to", metavar="YYYY-Www", help="Tuần cuối, ví dụ 2026-W48.")
+@click.option(
+    "--from",
+    "week_from",
+    metavar="TUẦN",
+    help='Tuần đầu: 40, "tuần 40", 40/2026 hoặc 2026-W40 (không ghi năm: năm hiện tại).',
+)
+@click.option(
+    "--to",
+    "week_to",
+    metavar="TUẦN",
+    help='Tuần cuối: 48, "tuần 48", 48/2026 hoặc 2026-W48 (không ghi năm: năm hiện tại).',
+)
 @click.option("--month", metavar="YYYY-MM", help="Một tháng, ví dụ 2026-06.")
 @click.option("--quarter", metavar="YYYY-Qn", help="Một quý, ví dụ 2026-Q3.")
 @click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
@@ -96,7 +106,10 @@ def scorecard(
 
 @click.command(cls=Command)
 @click.option(
-    "--week", metavar="YYYY-Www", help="Tuần cuối cùng, ví dụ 2026-W23. Mặc định: tuần vừa chốt."
+    "--week",
+    metavar="TUẦN",
+    help='Tuần cuối cùng: 23, "tuần 23", 23/2026 hoặc 2026-W23 (không ghi năm: năm hiện '
+    "tại). Mặc định: tuần vừa chốt.",
 )
 @click.option(
     "--weeks",

@@ -36,7 +36,10 @@ def _build(ctx: click.Context, what: str, now_text: str | None, as_json: bool, *
 
 @click.command(cls=Command)
 @click.option(
-    "--week", metavar="YYYY-Www", help="Tuần ISO, ví dụ 2026-W23. Mặc định: tuần vừa chốt."
+    "--week",
+    metavar="TUẦN",
+    help='Tuần ISO: 48, "tuần 48", 48/2026 hoặc 2026-W48 (không ghi năm: năm hiện tại). '
+    "Mặc định: tuần vừa chốt.",
 )
 @click.option("--now", "now_text", metavar="THỜI_ĐIỂM", help=NOW_HELP)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")

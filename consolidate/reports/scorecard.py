@@ -27,6 +27,7 @@ import pandas as pd
 from consolidate.calendar.periods import (
     Period,
     PeriodError,
+    iso_year,
     parse_month,
     parse_quarter,
     parse_week,
@@ -111,8 +112,9 @@ def parse_range(
         p = parse_month(cal, month)
         return ScoreRange(p.key, p.label, p.first_day, p.last_day)
     if week_from or week_to:
-        first = parse_week(cal, week_from or week_to or "")
-        last = parse_week(cal, week_to or week_from or "")
+        year = iso_year(now)
+        first = parse_week(cal, week_from or week_to or "", year)
+        last = parse_week(cal, week_to or week_from or "", year)
         if last.cutoff < first.cutoff:
             raise PeriodError(f"Tuần cuối {last.key} đứng trước tuần đầu {first.key}.")
         first_day = _iso_day(first.key, 1)
