@@ -152,26 +152,47 @@ class Config:
     def lock_path(self) -> Path:
         return self.store.parent / "consolidate.lock"
 
-    def ensure_dirs(self) -> None:
+    def ensure_dirs(self) -> list[Path]:
+        """Create the workspace folders that are missing; returns those it created."""
+        created = []
         for folder in (self.inbox, self.outbox, self.archive, self.store.parent):
+            if folder.is_dir():
+                continue
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+                created.append(folder)
             except OSError as exc:
                 raise WorkspaceError(
                     f"Không tạo được thư mục {folder}: {os_reason(exc)}.",
                     "Kiểm tra quyền ghi và dung lượng ổ đĩa.",
                 ) from exc
+        return created
+
+
+@dataclass(frozen=True)
+class WorkspaceInit:
+    """What ``create_workspace`` found and did."""
+
+    config: Config
+    config_created: bool  # False: an existing consolidate.toml was kept as it is
+    created: tuple[Path, ...]  # the folders it had to create
+
+
+def create_workspace(directory: Path) -> WorkspaceInit:
+    """Create a ready workspace in ``directory``, keeping an existing config; says what
+    already existed and what was added."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CONFIG_NAME
+    fresh = not path.exists()
+    if fresh:
+        write_atomic(path, default_config_text())
+    config = load_config(directory)
+    return WorkspaceInit(config, fresh, tuple(config.ensure_dirs()))
 
 
 def init_workspace(directory: Path) -> Config:
     """Create a ready workspace in ``directory`` (keeps an existing config)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / CONFIG_NAME
-    if not path.exists():
-        write_atomic(path, default_config_text())
-    config = load_config(directory)
-    config.ensure_dirs()
-    return config
+    return create_workspace(directory).config
 
 
 def find_workspace(start: Path) -> Path:
