@@ -478,6 +478,9 @@ class DemoResult:
     reports: list[Any] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The units the demo's weekly report lists as without an accepted report (code, name,
+    #: status "missing"/"rejected"): what the closing lines count.
+    without_report: list[dict[str, str]] = field(default_factory=list)
 
 
 def prepare_demo_workspace(directory: Path) -> Config:
@@ -521,14 +524,17 @@ def run_demo(directory: Path, seed: int = 2026, progress: Any = None) -> DemoRes
         if progress:
             for report in got.reports:
                 progress(report)
-    result.outputs.extend(build_demo_reports(config, result.notes))
+    result.outputs.extend(build_demo_reports(config, result.notes, result.without_report))
     result.outputs.extend(build_demo_history(config, result.notes))
     result.outputs.extend(build_demo_letter(config, result.notes))
     return result
 
 
-def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
-    """The officer's Friday morning (and the 7th): weekly, projects and plan workbooks."""
+def build_demo_reports(
+    config: Config, notes: list[str], without_report: list[dict[str, str]] | None = None
+) -> list[Path]:
+    """The officer's Friday morning (and the 7th): weekly, projects and plan workbooks;
+    ``without_report`` gets the weekly report's units without an accepted report."""
     from consolidate import build as cons
     from consolidate.store.db import Store
 
@@ -555,6 +561,8 @@ def build_demo_reports(config: Config, notes: list[str]) -> list[Path]:
     for built in builds:
         outputs.extend(Path(path) for path in built.paths)
         notes.append(built.summary)
+    if without_report is not None:
+        without_report.extend(builds[0].figures["without_report"])
     return outputs
 
 

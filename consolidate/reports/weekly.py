@@ -57,6 +57,12 @@ class WeeklyData:
             "horizon": self.horizon.isoformat(),
             "preliminary": self.preliminary,
             "units": self.selection.counts(),
+            # The units the workbook lists as without an accepted report, in its order.
+            "without_report": [
+                {"code": u.code, "name": u.name, "status": u.status}
+                for u in self.selection.expected
+                if not u.reported
+            ],
             "tasks": {
                 "total": t.total,
                 "by_status": {s: t.by_status[s] for s in STATUSES},
