@@ -69,3 +69,43 @@ def test_code_is_ruff_clean() -> None:
         text=True,
     )
     assert fmt.returncode == 0, fmt.stdout
+
+
+def _code_lines(text: str) -> list[str]:
+    """The lines of the fenced code blocks of a Markdown text, in order."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            inside = not inside
+            continue
+        if inside:
+            out.append(line.strip())
+    return out
+
+
+def test_windows_steps_of_the_guide_work_as_written() -> None:
+    """Defect 15: the guide ran `consolidate` with the environment not on the PATH and `cd
+    "D:\\…"` without /d (Command Prompt stays on drive C:). Each code line that runs the
+    bare `consolidate` comes after the line that activates the environment; every `cd` to
+    a drive in Command Prompt has /d; the environment is created where it is activated."""
+    guide = (REPO / "docs" / "huong-dan-chuyen-vien.md").read_text(encoding="utf-8")
+    lines = _code_lines(guide)
+    activate = next(i for i, ln in enumerate(lines) if ln.endswith(r"\.venv\Scripts\activate.bat"))
+    program = lines[activate].removesuffix(r"\.venv\Scripts\activate.bat")
+    assert f"cd /d {program}" in lines[:activate]
+    assert "py -m venv .venv" in lines[:activate]
+    for i, line in enumerate(lines):
+        if line.startswith("consolidate "):
+            assert i > activate, line
+        if line.startswith("cd ") and ":\\" in line:
+            assert line.startswith("cd /d "), line
+    assert 'cd "D:' not in guide.replace('`cd "D:\\Báo cáo Tổ giúp việc"` (không có `/d`)', "")
+
+
+def test_windows_lines_of_the_readme_use_the_environment() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (windows,) = [ln for ln in _code_lines(readme) if ln.startswith("py -m venv")]
+    steps = windows.split(" && ")
+    assert steps[0] == "py -m venv .venv"
+    assert all(s.startswith(".venv\\Scripts\\") for s in steps[1:]), steps
+    assert "activate.bat" in readme and 'cd /d "D:' in readme
