@@ -357,9 +357,10 @@ def test_percent_formatted_cell_reads_on_the_0_100_scale(workspace: Config, tmp_
 
     path = _reshape(src, tmp_path / "pct.xlsx", edit)
     (report,) = _ingest(workspace, path)
-    codes = _codes(report)
     assert report.verdict == "rejected"
-    assert len(codes["out-of-range"]) == 1  # 150 % rejected, 60 % read as 60
+    # 150 % rejected at its own cell (header + 2 = row 5, column L); 60 % read as 60, unsaid
+    (bad,) = [f for f in report.findings if f.column == "progress"]
+    assert (bad.code, bad.sheet, bad.cell, bad.value) == ("out-of-range", "Nhiệm vụ", "L5", "150")
 
 
 def test_merged_hidden_and_formula_cells_are_reported(workspace: Config, tmp_path: Path) -> None:
@@ -374,10 +375,11 @@ def test_merged_hidden_and_formula_cells_are_reported(workspace: Config, tmp_pat
 
     path = _reshape(src, tmp_path / "odd.xlsx", edit)
     (report,) = _ingest(workspace, path)
-    codes = _codes(report)
-    assert "merged-cells" in codes
-    assert "hidden-row" in codes
-    assert "formula-no-value" in codes
+    codes = _codes(report)  # header at row 3: merged H4:H5, row 6 hidden, a formula in L7
+    assert codes["merged-cells"] == ["H4"]
+    assert codes["hidden-row"] == ["A6"]
+    assert codes["formula-no-value"] == ["L7"]
+    assert {f.sheet for f in report.findings if f.code in codes} == {"Nhiệm vụ"}
     assert report.verdict == "rejected"
 
 
@@ -389,7 +391,8 @@ def test_hidden_sheet_with_data_is_reported(workspace: Config, tmp_path: Path) -
 
     path = _reshape(src, tmp_path / "hidden.xlsx", edit)
     (report,) = _ingest(workspace, path)
-    assert "hidden-sheet" in _codes(report)
+    (hidden,) = [f for f in report.findings if f.code == "hidden-sheet"]
+    assert (hidden.sheet, hidden.cell) == ("Dự án", None)  # the sheet, there is no one cell
     assert report.counts["projects"] == 1
 
 

@@ -27,7 +27,13 @@ from consolidate.intake.watch import Watcher, report_line, watch
 from tests.builders import submission
 
 SETTLE = 0.3
-RESCAN = 0.5
+# No periodic rescan in the arrival tests: only the scan at start (which the fixture waits
+# out before a test drops anything) and the events. A watcher whose event handler did
+# nothing would fail them (defect 16); test_a_watcher_deaf_to_events_sees_nothing proves
+# that the setup leaves no other way in.
+RESCAN = None
+RETRY = 0.5  # first retry of a file whose ingest raised
+QUIET = 0.5 + 2 * SETTLE
 TIMEOUT = 20.0  # generous ceiling; the cases finish in well under a second each
 
 pytestmark = pytest.mark.timeout(60)
@@ -75,8 +81,8 @@ def _processed(config: Config) -> list[Path]:
 
 
 def _quiet_period() -> None:
-    """Long enough for a rescan and a settle: time for a watcher to misbehave if it would."""
-    time.sleep(RESCAN + 2 * SETTLE)
+    """Long enough for a worker round and two settles: time for a watcher to misbehave."""
+    time.sleep(QUIET)
 
 
 def _staged(config: Config, folder: Path, names: Sequence[str]) -> dict[str, bytes]:
@@ -104,6 +110,7 @@ def start_watcher(workspace: Config, events: list[str]) -> Iterator[Callable[...
         watcher = Watcher(workspace, **kw)
         started.append(watcher)
         watcher.start()
+        assert watcher.ready.wait(TIMEOUT), "the scan at start did not finish"
         return watcher
 
     yield start
@@ -219,6 +226,42 @@ def test_many_files_dropped_at_once_all_get_a_verdict(
     assert sorted(p.read_bytes() for p in _processed(workspace)) == sorted(staged.values())
 
 
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_a_watcher_deaf_to_events_sees_nothing(
+    workspace: Config,
+    tmp_path: Path,
+    start_watcher: Callable[..., Watcher],
+    monkeypatch: pytest.MonkeyPatch,
+    polling: bool,
+) -> None:
+    """The control of defect 16: with the event handler a no-op and no periodic rescan, a
+    file dropped after the scan at start is never taken. So each arrival test above, run
+    the same way, passes only through the event path."""
+    monkeypatch.setattr(watch_module._Events, "on_any_event", lambda self, event: None)
+    start_watcher(polling=polling)
+    sent = submission(workspace, tmp_path / "SKHCN.xlsx")
+    os.replace(sent, workspace.inbox / sent.name)
+    (workspace.inbox / "thư mục").mkdir()
+    submission(workspace, workspace.inbox / "thư mục" / "SNV.xlsx", n_tasks=4)
+    time.sleep(3 * QUIET)
+    assert _verdicts(workspace) == {}
+    assert _inbox_names(workspace) == {"SKHCN.xlsx", "SNV.xlsx"}
+
+
+def test_a_folder_moved_in_is_scanned_on_its_event(
+    workspace: Config, tmp_path: Path, start_watcher: Callable[..., Watcher]
+) -> None:
+    """A folder moved in brings files without events of their own: its event asks for a
+    scan of the inbox (no periodic rescan here)."""
+    folder = tmp_path / "Thư tuần 23"
+    submission(workspace, folder / "Sở Nội vụ.xlsx")
+    submission(workspace, folder / "con" / "Sở Tư pháp.xlsx", n_tasks=4)
+    start_watcher()
+    os.replace(folder, workspace.inbox / folder.name)
+    _wait_for(lambda: len(_verdicts(workspace)) == 2, "both verdicts")
+    assert _verdicts(workspace) == {"Sở Nội vụ.xlsx": "accepted", "Sở Tư pháp.xlsx": "accepted"}
+
+
 def test_files_already_in_inbox_at_start_are_processed(
     workspace: Config, start_watcher: Callable[..., Watcher]
 ) -> None:
@@ -264,13 +307,13 @@ def test_watcher_keeps_going_after_its_handler_raises(
         return ingest_paths(config, paths, **kw)
 
     monkeypatch.setattr(watch_module, "ingest_paths", flaky)
-    watcher = start_watcher()
+    watcher = start_watcher(retry_seconds=RETRY)
     first = submission(workspace, workspace.inbox / "lần 1.xlsx")
 
     _wait_for(lambda: any("Lỗi khi xử lý lần 1.xlsx" in e for e in events), "the error line")
     assert _verdicts(workspace) == {}
     assert first.exists()  # stays queued in the inbox
-    # Retried on the next rescan, not in a hot loop.
+    # Retried after the retry delay, not in a hot loop.
     _wait_for(lambda: _verdicts(workspace), "the retried verdict")
     assert _verdicts(workspace) == {"lần 1.xlsx": "accepted"}
     assert calls == [first, first]

@@ -135,11 +135,12 @@ def ingest(
 )
 @click.option(
     "--rescan",
-    type=click.FloatRange(min=1.0),
+    type=click.FloatRange(min=0.0),
     default=30.0,
     show_default=True,
     metavar="GIÂY",
-    help="Quét lại toàn bộ inbox/ sau mỗi khoảng này để không sót tệp nào.",
+    help="Quét lại toàn bộ inbox/ sau mỗi khoảng này để không sót tệp nào (0: không quét lại, "
+    "chỉ nhận sự kiện; không dùng cho ổ mạng).",
 )
 @click.option(
     "--polling",
@@ -192,7 +193,7 @@ def watch(ctx: click.Context, settle: float, rescan: float, polling: bool, with_
             watch_inbox(
                 config,
                 settle_seconds=settle,
-                rescan_seconds=rescan,
+                rescan_seconds=rescan or None,
                 polling=polling,
                 on_event=say,
                 stop=stop,

@@ -5,7 +5,8 @@ It goes to the same ``ingest_paths`` as ``consolidate ingest``.
 Events (watchdog) only say *which* path to look at; whether a file is ready is decided by
 polling its size and mtime until both stay unchanged for ``settle_seconds`` and the file can
 be opened. A periodic rescan of the whole inbox covers missed events (network shares, an
-observer that died, a folder moved in). One worker thread does all the ingesting, so files
+observer that died, a folder moved in); ``rescan_seconds=None`` turns it off (only the scan
+at start remains), so that the event path alone can be tested and measured. One worker thread does all the ingesting, so files
 are handled one at a time, in arrival order, and the state below needs no lock except the
 small queue fed by the observer thread.
 """
@@ -13,6 +14,7 @@ small queue fed by the observer thread.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -42,6 +44,8 @@ IngestFn = Callable[..., IngestResult]
 EMPTY_SETTLE_FACTOR = 5.0
 # Retries of a file whose ingest raised back off from one rescan interval up to this.
 MAX_RETRY_SECONDS = 600.0
+# The first retry of such a file when there is no periodic rescan (else: the rescan interval).
+RETRY_SECONDS = 30.0
 # Longest sleep of the worker, so an external stop Event is noticed quickly.
 MAX_WAIT_SECONDS = 0.5
 LOG_NAME = "watch.log"
@@ -167,19 +171,22 @@ class Watcher:
         config: Config,
         *,
         settle_seconds: float = 1.0,
-        rescan_seconds: float = 30.0,
+        rescan_seconds: float | None = 30.0,
         polling: bool = False,
         on_event: Callable[[str], Any] = print,
         stop: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         ingest: IngestFn | None = None,
+        retry_seconds: float | None = None,
     ) -> None:
-        if settle_seconds < 0 or rescan_seconds <= 0:
-            raise ValueError("settle_seconds >= 0 and rescan_seconds > 0 are required")
+        if settle_seconds < 0 or (rescan_seconds is not None and rescan_seconds <= 0):
+            raise ValueError("settle_seconds >= 0 and rescan_seconds > 0 (or None) are required")
         self.config = config
         self.inbox = config.inbox
         self.settle_seconds = settle_seconds
         self.rescan_seconds = rescan_seconds
+        # The first retry of a file whose ingest raised (then doubled, up to MAX_RETRY_SECONDS).
+        self.retry_seconds = retry_seconds or rescan_seconds or RETRY_SECONDS
         self.polling = polling
         self.mode = ""
         self._on_event = on_event
@@ -201,6 +208,9 @@ class Watcher:
         self._scan_failed = False
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
+        #: Set once the scan at start is done: from then on only events (and the periodic
+        #: rescan, if any) bring files.
+        self.ready = threading.Event()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -210,10 +220,12 @@ class Watcher:
         self.config.ensure_dirs()
         self._observer = self._start_observer(self.polling)
         mode = "quét định kỳ" if self.mode == "polling" else "nhận sự kiện hệ thống"
-        self._emit(
-            f"Đang theo dõi {self.inbox} ({mode}, quét lại mỗi {self.rescan_seconds:g} giây). "
-            "Nhấn Ctrl+C để dừng."
+        rescan = (
+            "không quét lại toàn bộ"
+            if self.rescan_seconds is None
+            else f"quét lại mỗi {self.rescan_seconds:g} giây"
         )
+        self._emit(f"Đang theo dõi {self.inbox} ({mode}, {rescan}). Nhấn Ctrl+C để dừng.")
         self._thread = threading.Thread(target=self._run, name="consolidate-watch", daemon=True)
         self._thread.start()
 
@@ -315,17 +327,19 @@ class Watcher:
 
     def _run(self) -> None:
         next_scan = self._clock()  # at once: files already in the inbox
+        every = math.inf if self.rescan_seconds is None else self.rescan_seconds
         while not self._stop.is_set():
             try:
+                self._check_observer()
                 if self._clock() >= next_scan:
-                    self._check_observer()
                     self.scan_once()
-                    next_scan = self._clock() + self.rescan_seconds
+                    self.ready.set()
+                    next_scan = self._clock() + every
                 self.process_ready()
             except Exception as exc:  # the watcher must outlive any bug in one round
                 logger.exception("watch round failed")
                 self._emit(f"⚠ Lỗi trong vòng theo dõi: {_describe(exc)}. Tiếp tục theo dõi.")
-                next_scan = self._clock() + self.rescan_seconds
+                next_scan = self._clock() + every
             wait = self._tick if self._pending else max(0.0, next_scan - self._clock())
             self._wake.wait(min(wait, MAX_WAIT_SECONDS))
             self._wake.clear()
@@ -344,9 +358,9 @@ class Watcher:
                 logger.info("%s left the inbox during ingest (another command?)", path)
                 return
             earlier = self._failed.get(path)
-            delay = self.rescan_seconds
+            delay = self.retry_seconds
             if earlier is not None and earlier.signature == sig:
-                delay = min(earlier.delay * 2, max(MAX_RETRY_SECONDS, self.rescan_seconds))
+                delay = min(earlier.delay * 2, max(MAX_RETRY_SECONDS, delay))
             self._failed[path] = _Failure(sig, self._clock() + delay, delay)
             logger.error("ingest of %s failed", path, exc_info=exc)
             self._emit(
@@ -469,7 +483,7 @@ def watch(
     config: Config,
     *,
     settle_seconds: float = 1.0,
-    rescan_seconds: float = 30.0,
+    rescan_seconds: float | None = 30.0,
     polling: bool = False,
     on_event: Callable[[str], Any] = print,
     stop: threading.Event | None = None,
