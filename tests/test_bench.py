@@ -33,3 +33,28 @@ def test_tiny_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
     assert saved["facts"]["flood_files"] == 6
     assert saved["facts"]["one_file"]["feedback"] is True
     assert not (tmp_path / "work").exists()  # workspaces are cleaned up
+
+
+def _script(*args: str, timeout: int = 240) -> str:
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_legacy_fonts_bench_runs_and_prints_each_font() -> None:
+    out = _script(str(REPO / "bench" / "legacy_fonts.py"))
+    for font in ("TCVN3", "VNI", "VISCII"):
+        assert f"guide lines  {font}" in out and f"unit names   {font}" in out
+    assert "Unicode texts taken for legacy:" in out
+
+
+def test_watch_latency_bench_runs_on_two_files() -> None:
+    out = _script(str(REPO / "bench" / "watch_latency.py"), "--samples", "2", "--settle", "0.3")
+    assert "watch --settle 0.3: landing → answer written, 2 files: median" in out
