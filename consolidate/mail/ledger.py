@@ -1,4 +1,4 @@
-"""The e-mail ledger in the store (tables ``mail_*``, schema 2 of :mod:`consolidate.store.db`).
+"""The e-mail ledger in the store (tables ``mail_*``, schema 3 of :mod:`consolidate.store.schema`).
 
 A message moves ``received`` (raw .eml archived, attachments listed) -> ``answered``
 (verdicts stored, reply queued in the outbox, in one transaction) -> ``done`` (flagged or

@@ -20,7 +20,8 @@ from consolidate.calendar.deadlines import try_parse_deadline
 from consolidate.core.config import Config
 from consolidate.reports.selection import Snapshot, unit_name
 from consolidate.reports.status import DUE_SOON, NO_PILLAR, OVERDUE, Derived, derive_status
-from consolidate.store.db import Store, stored_columns
+from consolidate.store.db import Store
+from consolidate.store.schema import stored_columns
 from schemas import PROJECTS, TASKS
 from schemas.columns import PILLARS, Column, SheetSpec
 
