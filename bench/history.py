@@ -222,23 +222,27 @@ def _weeks(config: Any, n: int) -> list[Any]:
 
 def generate(
     root: Path, spec: Spec, seed: int, log: Callable[[str], None], *, week_store: bool = True
-) -> tuple[Path, Path | None]:
+) -> tuple[Path, Path | None, Path | None]:
     """The long store (``spec.weeks`` weekly rounds up to 2026-W52) and, with
-    ``week_store``, a store holding only the last week (cached: reused while the spec and
-    the generator version match)."""
+    ``week_store``, two stores of the last week: one holding only the files of that round,
+    and one holding every file the last week's report reads in the long store — the files of
+    its window and each unit's newest earlier file (carried forward for a unit that missed
+    the week) — so that its report is the long store's, row for row, without the history
+    around it. Cached: reused while the spec and the generator version match."""
     long_ws = root / f"{spec.key}-year"
     week_ws = root / f"{spec.key}-week" if week_store else None
+    same_ws = root / f"{spec.key}-week-same" if week_store else None
     done = root / f"{spec.key}.done"
     if done.is_file() and all(
-        (ws / "consolidate.toml").is_file() for ws in (long_ws, week_ws) if ws is not None
+        (ws / "consolidate.toml").is_file() for ws in (long_ws, week_ws, same_ws) if ws
     ):
-        return long_ws, week_ws
+        return long_ws, week_ws, same_ws
     from bench import corpus as corpus_mod
     from consolidate.calendar.periods import twice_monthly_containing
     from consolidate.core.config import load_config
     from consolidate.store.db import Store
 
-    workspaces = [ws for ws in (long_ws, week_ws) if ws is not None]
+    workspaces = [ws for ws in (long_ws, week_ws, same_ws) if ws is not None]
     for ws in workspaces:
         shutil.rmtree(ws, ignore_errors=True)
         corpus_mod.write_workspace(ws)
@@ -247,6 +251,10 @@ def generate(
     rng = random.Random(seed)
     plans: dict[int, list[UnitPlan]] = {}
     weeks = _weeks(config, spec.weeks)
+    last_start = weeks[-1].start
+    # for the last week's own report: the saves in its window, each unit's newest before it
+    in_window: list[tuple[Any, ...]] = []
+    newest_before: dict[str, tuple[Any, ...]] = {}
     start = time.perf_counter()
     with no_fsync(), contextlib.ExitStack() as stack:
         opened = [
@@ -260,7 +268,7 @@ def generate(
             if year not in plans:
                 plans[year] = _plans(config, spec, rng, year)
             in_year = min(51, iso_week - 1)  # 0-based week of the year
-            stores = opened[:1] + (opened[1:] if w == spec.weeks - 1 else [])
+            stores = opened[:1] + (opened[1:2] if w == spec.weeks - 1 else [])
             twice = twice_monthly_containing(cal, period.cutoff - timedelta(hours=30))
             for plan in plans[year]:
                 roll = rng.random()
@@ -275,17 +283,28 @@ def generate(
                 }
                 if plan.investor and twice.cutoff >= at:
                     sheets["projects"] = _project_table(plan, in_year)
+                saves = [(plan, at, as_of, sheets, f"tuần {w}")]
+                if roll > 0.97:  # rejected, resent an hour later
+                    saves.insert(0, (plan, at - timedelta(hours=1), as_of, {}, f"tuần {w} lỗi"))
                 for s in stores:
-                    if roll > 0.97:  # rejected, resent an hour later
-                        _save(s, plan, at - timedelta(hours=1), as_of, {}, f"tuần {w} lỗi")
-                    _save(s, plan, at, as_of, sheets, f"tuần {w}")
+                    for save in saves:
+                        _save(s, *save)
+                if same_ws is not None:
+                    for save in saves:
+                        if save[1] > last_start:
+                            in_window.append(save)
+                        elif save[3]:
+                            newest_before[plan.code] = save
             if (w + 1) % 13 == 0 or w == spec.weeks - 1:
                 log(f"history store: week {w + 1}/{spec.weeks} "
                     f"({time.perf_counter() - start:.0f} s)")  # fmt: skip
+        if same_ws is not None:
+            for save in sorted([*newest_before.values(), *in_window], key=lambda x: x[1]):
+                _save(opened[2], *save)
         for store in opened:
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     done.write_text(json.dumps({"seconds": time.perf_counter() - start}), encoding="utf-8")
-    return long_ws, week_ws
+    return long_ws, week_ws, same_ws
 
 
 def last_week_key(spec: Spec) -> str:
@@ -377,6 +396,7 @@ def child(workspace: Path, spec_key: str, repeats: int, part: str) -> dict[str, 
                                       now))  # fmt: skip
             out |= {
                 "weekly_summary": built.summary,
+                "weekly_tasks": built.figures["tasks"]["total"],
                 "scorecard_units": len(score.rows),
                 "indicators": len(ind.payload["indicators"]),
             }
@@ -465,13 +485,15 @@ def run(
     """Generate (once) and measure the one-week and the one-year store, each in its own
     subprocess; with ``years`` > 1 also a store of that many years."""
     spec = TINY if tiny else FULL
-    year_ws, week_ws = generate(out, spec, seed, log)
-    assert week_ws is not None
+    year_ws, week_ws, same_ws = generate(out, spec, seed, log)
+    assert week_ws is not None and same_ws is not None
     results: dict[str, Any] = {"spec": spec.key}
-    stores: list[tuple[str, Path, str]] = [("week", week_ws, spec.key), ("year", year_ws, spec.key)]
+    stores: list[tuple[str, Path, str]] = [
+        ("week", week_ws, spec.key), ("week_same", same_ws, spec.key), ("year", year_ws, spec.key)
+    ]  # fmt: skip
     if years > 1:
         long = spec.years(years)
-        long_ws, _ = generate(out, long, seed, log, week_store=False)
+        long_ws, _, _ = generate(out, long, seed, log, week_store=False)
         stores.append(("years", long_ws, long.key))
         results["years_spec"] = long.key
         results["years_n"] = years

@@ -49,7 +49,7 @@ from consolidate.reports.status import (
     STATUSES,
     derive_status,
 )
-from consolidate.store.arrivals import ARRIVAL_COLUMNS
+from consolidate.store.arrivals import LEAN_COLUMNS
 from consolidate.store.db import Store, utc_iso
 from schemas.columns import STATE_DONE, STATE_IN_PROGRESS
 
@@ -101,8 +101,7 @@ def ns_of(moment: datetime) -> int:
 
 
 #: Columns of :func:`arrival_events`.
-EVENT_COLUMNS = ["submission_id", "unit_code", "as_of", "at", "n_tasks", "n_six",
-                 "n_projects", "n_indicators"]  # fmt: skip
+EVENT_COLUMNS = list(LEAN_COLUMNS)
 
 
 def arrival_events(
@@ -118,9 +117,8 @@ def arrival_events(
     of ``units``' newest arrival with rows of that sheet up to ``after``: submission id,
     unit, report date, arrival time (ns UTC), rows per sheet. Only those rows are read
     (:meth:`Store.accepted_arrivals`)."""
-    rows = store.accepted_arrivals(after, until, carry=carry, units=units)
-    frame = pd.DataFrame.from_records(rows, columns=list(ARRIVAL_COLUMNS))[EVENT_COLUMNS]
-    frame = frame.drop_duplicates(["submission_id", "at"])
+    rows = store.accepted_arrivals(after, until, carry=carry, units=units, lean=True)
+    frame = pd.DataFrame.from_records(rows, columns=EVENT_COLUMNS)
     frame["at"] = _utc_ns(frame["at"])
     frame["as_of"] = frame["as_of"].fillna("")
     frame = frame.astype({c: "int64" for c in EVENT_COLUMNS if c.startswith("n_")})
@@ -204,6 +202,9 @@ def history(
     report: str,
     periods: Sequence[Period],
     now: datetime,
+    *,
+    events: pd.DataFrame | None = None,
+    rejected: pd.DataFrame | None = None,
 ) -> History:
     """The reporting status of every unit in each of ``periods`` (consecutive, oldest
     first, each started before ``now``) as building that period's report at ``now``
@@ -212,7 +213,8 @@ def history(
     Reads only what these periods need: the arrivals from the first period's start to the
     horizon of the last one (``min(now, next cut-off)``), each owing or sending unit's
     newest earlier arrival with rows (carried forward), and the rejected files of that
-    window — never the history before."""
+    window — never the history before. ``events`` / ``rejected``: those of a window at
+    least as wide, already read (:func:`arrival_events`, :func:`rejected_files`)."""
     periods = list(periods)
     n = len(periods)
     order = {u.code: i for i, u in enumerate(config.units)}
@@ -242,14 +244,21 @@ def history(
     if periods:
         first = periods[0].start
         horizon = min(now, next_period(config.calendar, periods[-1]).cutoff)
-        ev = arrival_events(store, first, max(first, horizon))
+        lo, hi = ns_of(first), ns_of(max(first, horizon))
+        if events is None:
+            ev = arrival_events(store, first, max(first, horizon))
+        else:
+            ev = events[(events["at"] > lo) & (events["at"] <= hi)]
         senders = set(ev.loc[ev[sheet_rows] > 0, "unit_code"])
         carried = arrival_events(
             store, first, first, carry=sheet_rows,
             units=senders | set(expected["unit_code"]),
         )  # fmt: skip
         ev = pd.concat([ev, carried], ignore_index=True) if len(carried) else ev
-        rej = rejected_files(store, first, max(first, horizon))
+        if rejected is None:
+            rej = rejected_files(store, first, max(first, horizon))
+        else:
+            rej = rejected[(rejected["at"] > lo) & (rejected["at"] <= hi)]
     else:
         ev = pd.DataFrame(columns=EVENT_COLUMNS).astype({"at": "int64"})
         rej = pd.DataFrame(columns=["unit_code", "at"]).astype({"at": "int64"})

@@ -28,6 +28,7 @@ from consolidate.calendar.periods import (
     Period,
     PeriodError,
     iso_year,
+    next_period,
     parse_month,
     parse_quarter,
     parse_week,
@@ -35,7 +36,14 @@ from consolidate.calendar.periods import (
     weekly_containing,
 )
 from consolidate.core.config import SCORE_COMPONENTS, Config
-from consolidate.reports.history import History, history, periods_between, task_counts
+from consolidate.reports.history import (
+    History,
+    arrival_events,
+    history,
+    periods_between,
+    rejected_files,
+    task_counts,
+)
 from consolidate.reports.projects import time_path_pct
 from consolidate.reports.selection import LATE, MISSING, ON_TIME, REJECTED
 from consolidate.store.db import Store
@@ -225,10 +233,21 @@ def _project_money(store: Store, hist: History) -> pd.DataFrame:
 def scorecard(config: Config, store: Store, rng: ScoreRange, now: datetime) -> ScorecardData:
     """The ranked scorecard of every unit that owed at least one report in the range."""
     rules = config.scorecard
-    hists: dict[str, History | None] = {}
-    for report in ("weekly", "projects"):
-        periods = _closed_periods(config, report, rng, now)
-        hists[report] = history(config, store, report, periods, now) if periods else None
+    ranges = {r: _closed_periods(config, r, rng, now) for r in ("weekly", "projects")}
+    # the arrivals and rejected files of the range, read once for both reports
+    spans = [(p[0].start, min(now, next_period(config.calendar, p[-1]).cutoff))
+             for p in ranges.values() if p]  # fmt: skip
+    events = rejected = None
+    if spans:
+        lo = min(a for a, _ in spans)
+        hi = max(lo, *(b for _, b in spans))
+        events, rejected = arrival_events(store, lo, hi), rejected_files(store, lo, hi)
+    hists: dict[str, History | None] = {
+        report: history(config, store, report, periods, now, events=events, rejected=rejected)
+        if periods
+        else None
+        for report, periods in ranges.items()
+    }
     weekly, projects = hists["weekly"], hists["projects"]
     table = _reporting(weekly, "weekly").join(_reporting(projects, "projects"), how="outer")
     table = table.fillna(0).astype("int64")

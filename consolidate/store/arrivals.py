@@ -59,27 +59,33 @@ ARRIVAL_COLUMNS = (
     "submission_id", "sha256", "unit_code", "as_of", "at", "name", "n_warnings", "later",
     "n_tasks", "n_six", "n_projects", "n_indicators",
 )  # fmt: skip
+#: Columns of :func:`accepted_arrivals` with ``lean`` (no join with ``submissions``).
+LEAN_COLUMNS = ("submission_id", "unit_code", "as_of", "at", "n_tasks", "n_six", "n_projects",
+                "n_indicators")  # fmt: skip
 #: Row-count columns that have a (unit, time) index: the sheets a snapshot is carried for.
 CARRY_COLUMNS = ("n_tasks", "n_projects")
 
-_ARRIVAL_SELECT = (
+_FULL_SELECT = (
     "SELECT e.submission_id, s.sha256, e.unit_code, e.as_of, e.at, e.name, s.n_warnings, "
     "e.later, e.n_tasks, e.n_six, e.n_projects, e.n_indicators FROM "
 )
+_LEAN_SELECT = "SELECT " + ", ".join(f"e.{c}" for c in LEAN_COLUMNS) + " FROM "
+_JOIN = " JOIN submissions s ON s.id = e.submission_id"
 #: Arrivals in ``(:after, :until]``: a range of the index on the arrival time.
-ARRIVALS_IN_WINDOW_SQL = (
-    _ARRIVAL_SELECT + "submission_arrivals e JOIN submissions s ON s.id = e.submission_id "
-    "WHERE e.at > :after AND e.at <= :until"
-)
-#: Each listed unit's newest arrival with rows of a sheet at or before ``:after``: one
-#: descent of the sheet's partial (unit, time) index per unit, whatever the history before.
-ARRIVALS_CARRIED_SQL = (
-    _ARRIVAL_SELECT + "json_each(:units) u JOIN submission_arrivals e ON e.rowid = ("
+_WINDOW = "submission_arrivals e", " WHERE e.at > :after AND e.at <= :until"
+#: Each listed unit's newest arrival with rows of a sheet (``{carry}``) at or before
+#: ``:after``: one descent of the sheet's partial (unit, time) index per unit, whatever the
+#: history before.
+_CARRIED = (
+    "json_each(:units) u JOIN submission_arrivals e ON e.rowid = ("
     "SELECT x.rowid FROM submission_arrivals x WHERE x.unit_code = u.value "
     "AND x.at <= :after AND x.{carry} > 0 "
-    "ORDER BY x.at DESC, x.as_of DESC, x.submission_id DESC LIMIT 1) "
-    "JOIN submissions s ON s.id = e.submission_id"
+    "ORDER BY x.at DESC, x.as_of DESC, x.submission_id DESC LIMIT 1)"
 )
+ARRIVALS_IN_WINDOW_SQL = _FULL_SELECT + _WINDOW[0] + _JOIN + _WINDOW[1]
+ARRIVALS_CARRIED_SQL = _FULL_SELECT + _CARRIED + _JOIN
+LEAN_IN_WINDOW_SQL = _LEAN_SELECT + _WINDOW[0] + _WINDOW[1]
+LEAN_CARRIED_SQL = _LEAN_SELECT + _CARRIED
 #: Every unit with an arrival carrying rows of a sheet (a skip scan of the sheet's unit
 #: index: one descent per unit, not a walk over the history).
 UNITS_WITH_ROWS_SQL = (
@@ -116,29 +122,34 @@ def accepted_arrivals(
     until: str,
     carry: str | None = None,
     units: Iterable[str] | None = None,
+    *,
+    lean: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """The arrivals of accepted submissions (:data:`ARRIVAL_COLUMNS`) in ``(after, until]``
-    (UTC ISO text) and, with ``carry`` (one of :data:`CARRY_COLUMNS`), each of ``units``'
-    newest arrival with rows of that sheet at or before ``after`` (every unit with such rows
-    when ``units`` is None).
+    """The arrivals of accepted submissions (:data:`ARRIVAL_COLUMNS`, or with ``lean``
+    :data:`LEAN_COLUMNS`) in ``(after, until]`` (UTC ISO text) and, with ``carry`` (one of
+    :data:`CARRY_COLUMNS`), each of ``units``' newest arrival with rows of that sheet at or
+    before ``after`` (every unit with such rows when ``units`` is None).
 
     Only those rows are read, through the indexes above: the cost depends on the window and
     the number of units, not on the years stored before.
     """
-    rows = [tuple(r) for r in db.execute(ARRIVALS_IN_WINDOW_SQL, {"after": after, "until": until})]
+    cur = db.cursor()
+    cur.row_factory = None  # plain tuples
+    window, carried = (
+        (LEAN_IN_WINDOW_SQL, LEAN_CARRIED_SQL)
+        if lean
+        else (ARRIVALS_IN_WINDOW_SQL, ARRIVALS_CARRIED_SQL)
+    )
+    rows = cur.execute(window, {"after": after, "until": until}).fetchall()
     if carry is not None:
         if carry not in CARRY_COLUMNS:
             raise ValueError(f"no unit index for {carry}")
         codes = (
-            [r[0] for r in db.execute(UNITS_WITH_ROWS_SQL.format(carry=carry))]
+            [r[0] for r in cur.execute(UNITS_WITH_ROWS_SQL.format(carry=carry))]
             if units is None
             else sorted(set(units))
         )
-        rows += [
-            tuple(r)
-            for r in db.execute(
-                ARRIVALS_CARRIED_SQL.format(carry=carry),
-                {"after": after, "units": json.dumps(codes)},
-            )
-        ]
+        rows += cur.execute(
+            carried.format(carry=carry), {"after": after, "units": json.dumps(codes)}
+        ).fetchall()
     return rows

@@ -405,9 +405,10 @@ class Store:
         *,
         carry: str | None = None,
         units: Iterable[str] | None = None,
+        lean: bool = False,
     ) -> list[tuple[Any, ...]]:
         """:func:`consolidate.store.arrivals.accepted_arrivals` on this store."""
-        return accepted_arrivals(self.db, utc_iso(after), utc_iso(until), carry, units)
+        return accepted_arrivals(self.db, utc_iso(after), utc_iso(until), carry, units, lean=lean)
 
     def submissions_until(self, moment: datetime) -> list[SubmissionRow]:
         rows = self.db.execute(
