@@ -58,3 +58,26 @@ def test_legacy_fonts_bench_runs_and_prints_each_font() -> None:
 def test_watch_latency_bench_runs_on_two_files() -> None:
     out = _script(str(REPO / "bench" / "watch_latency.py"), "--samples", "2", "--settle", "0.3")
     assert "watch --settle 0.3: landing → answer written, 2 files: median" in out
+
+
+def test_tiny_history_benchmark_measures_every_store(tmp_path: Path) -> None:
+    """`--history --tiny --years 2`: the table's rows, each store timed in its own process
+    with the kernel's peak memory of that process, and the 'same report' week store really
+    giving the year store's report."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--history", "--tiny", "--years", "2",
+         "--repeats", "1", "--out", str(tmp_path)],
+        capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for step in ("H1. weekly build", "H1a.", "H2. scorecard", "H3. indicators", "H4. peak RSS",
+                 "H6. trends", "H7. trends", "H8. weekly build", "H10. peak RSS"):  # fmt: skip
+        assert step in done.stdout, step
+    saved = json.loads((tmp_path / "history-results.json").read_text(encoding="utf-8"))
+    res = saved["results"]
+    assert set(res) >= {"week", "week_same", "year", "years"}
+    for label in ("week", "week_same", "year", "years"):
+        assert res[label]["peak_rss"] > 50 * 2**20, label  # a Python process with pandas
+        assert res[label]["median"]["weekly"] > 0
+    assert res["week_same"]["weekly_tasks"] == res["year"]["weekly_tasks"]
+    assert res["week"]["task_rows"] < res["year"]["task_rows"] < res["years"]["task_rows"]
