@@ -10,6 +10,7 @@ arrival per unit, and every query goes through an index (query plans).
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -266,3 +267,20 @@ def test_resend_after_the_verdict_is_an_arrival(tmp_path: Path) -> None:
             (1, "U1 lần 2.xlsx"),
         ]
         assert rows[1][0] == utc_iso(at + timedelta(days=3))
+
+
+def test_a_withdrawn_arrival_is_no_arrival_of_its_submission(tmp_path: Path) -> None:
+    """The same bytes held back with a time typed wrong (``Store.withdraw_arrival``) leave
+    no arrival behind for the history to count."""
+    config = hs.make_workspace(tmp_path / "rút lại")
+    at = datetime(2026, 6, 1, 9, tzinfo=hs.TZ)
+    typo = at + timedelta(days=300)
+    with Store(config.store, config.archive) as store:
+        sid, data = add_submission(store, "U1", at, tasks=[task()])
+        resend(store, data, "U1 lần 2.xlsx", typo)
+        count = "SELECT count(*) FROM submission_arrivals WHERE submission_id = ?"
+        assert store.db.execute(count, (sid,)).fetchone()[0] == 2
+        store.withdraw_arrival(hashlib.sha256(data).hexdigest(), typo)
+        assert store.db.execute(count, (sid,)).fetchone()[0] == 1
+        window = arrival_events(store, at - timedelta(hours=1), typo + timedelta(days=1))
+        assert list(window["submission_id"]) == [sid]

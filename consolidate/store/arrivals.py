@@ -116,6 +116,17 @@ def record_resend(db: sqlite3.Connection, sha: str, at: str, name: str) -> None:
     )
 
 
+def forget_resend(db: sqlite3.Connection, sha: str, at: str) -> None:
+    """An arrival withdrawn from ``arrivals`` (a time typed wrong) is no arrival of its
+    submission either, unless the same bytes are still recorded at that moment."""
+    db.execute(
+        "DELETE FROM submission_arrivals WHERE later = 1 AND at = :at AND submission_id = "
+        "(SELECT id FROM submissions WHERE sha256 = :sha) AND NOT EXISTS "
+        "(SELECT 1 FROM arrivals WHERE sha256 = :sha AND received_at = :at)",
+        {"sha": sha, "at": at},
+    )
+
+
 def accepted_arrivals(
     db: sqlite3.Connection,
     after: str,

@@ -26,7 +26,12 @@ from consolidate.core.errors import StoreError, StoreLocked, WorkspaceError, os_
 from consolidate.core.files import write_atomic
 from consolidate.core.findings import ACCEPTED, Report
 from consolidate.core.text import canonical_code
-from consolidate.store.arrivals import accepted_arrivals, record_arrivals, record_resend
+from consolidate.store.arrivals import (
+    accepted_arrivals,
+    forget_resend,
+    record_arrivals,
+    record_resend,
+)
 from consolidate.store.schema import (
     SCHEMA_VERSION,
     STATS_SQL,
@@ -294,6 +299,7 @@ class Store:
                 "WHERE sha256=? AND received_at=?)",
                 (sha, utc_iso(received_at)),
             )
+            forget_resend(db, sha, utc_iso(received_at))
             if db.execute(
                 "SELECT 1 FROM arrivals WHERE sha256=? UNION SELECT 1 FROM verdicts WHERE sha256=?",
                 (sha, sha),
