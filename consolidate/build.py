@@ -25,7 +25,7 @@ from consolidate.calendar.periods import (
     parse_week,
 )
 from consolidate.core.config import Config
-from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
+from consolidate.core.fmt import fmt_date, fmt_dt, fmt_money, fmt_num, fmt_pct
 from consolidate.documents.reports import (
     plan_document,
     projects_document,
@@ -161,8 +161,8 @@ def build_projects(
     summary = (
         f"Đã lập báo cáo dự án {chosen.label.lower()}: {outcome.path.name}\n"
         f"{_units_line(data.selection)}\n"
-        f"Dự án: {total.n_projects}; kế hoạch vốn {fmt_num(total.year_plan)} triệu đồng, "
-        f"giải ngân {fmt_num(total.disbursed)} triệu đồng ({rate}); "
+        f"Dự án: {total.n_projects}; kế hoạch vốn {fmt_money(total.year_plan)} triệu đồng, "
+        f"giải ngân {fmt_money(total.disbursed)} triệu đồng ({rate}); "
         f"{total.n_lagging} dự án chậm giải ngân; {total.n_no_policy} dự án chưa phê duyệt chủ trương."
     )
     summary += _document_line(doc.path)

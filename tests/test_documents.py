@@ -193,6 +193,11 @@ def test_page_number_field_in_every_header_not_on_first_pages(outputs: dict[str,
         assert not s.first_page_header._element.xpath("string(.)").strip()
 
 
+def shown(cell: Any) -> str:
+    """What a cell shows: its text ("18,7", a fraction) or its whole number the Vietnamese way."""
+    return cell if isinstance(cell, str) else fmt_num(cell)
+
+
 def _workbook_figures(path: Path) -> dict[str, Any]:
     ws = openpyxl.load_workbook(path, read_only=True)["Tổng hợp"]
     out: dict[str, Any] = {}
@@ -209,7 +214,7 @@ def test_weekly_body_figures_equal_the_workbook(outputs: dict[str, Path]) -> Non
     def cell(label: str) -> int:
         return int(wb[label][3])
 
-    m = find(r"Có (\d+)/(\d+) đơn vị đã gửi báo cáo \(tỷ lệ ([\d,]+%)\), trong đó (\d+) đơn vị "
+    m = find(r"Có (\d+)/(\d+) đơn vị đã gửi báo cáo \(tỷ lệ ([\d,]+\u00a0%)\), trong đó (\d+) đơn vị "
              r"báo cáo đúng hạn, (\d+) đơn vị báo cáo trễ hạn; (\d+) đơn vị chưa báo cáo; (\d+) "
              r"đơn vị có báo cáo bị từ chối", text)  # fmt: skip
     expected = cell("Đơn vị phải báo cáo")
@@ -222,9 +227,9 @@ def test_weekly_body_figures_equal_the_workbook(outputs: dict[str, Path]) -> Non
     assert int(find(r"Tổng số nhiệm vụ các đơn vị báo cáo: (\d+) nhiệm vụ", text)[1]) == total
     for status in ("Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện (trong hạn)",
                    "Sắp đến hạn", "Quá hạn", "Chưa triển khai", "Thường xuyên"):  # fmt: skip
-        m = find(rf"- {re.escape(status)}: (\d+) nhiệm vụ \(([\d,]+%)\)", text)
+        m = find(rf"- {re.escape(status)}: (\d+) nhiệm vụ \(([\d,]+\u00a0%)\)", text)
         assert int(m[1]) == cell(status), status
-        assert number(m[2][:-1]) == pytest.approx(wb[status][4], abs=0.05)
+        assert m[2][:-2] == shown(wb[status][4])  # the cell shows what the sentence says
     m = find(r"Có (\d+)/(\d+) nhiệm vụ ghi đủ 06 rõ .*?; (\d+) nhiệm vụ lấy từ số liệu kỳ trước"
              r".*?; (\d+) nhiệm vụ trong danh mục giao chưa có", text)  # fmt: skip
     assert int(m[1]) == cell("Nhiệm vụ ghi đủ 06 rõ") and int(m[2]) == total
@@ -243,11 +248,11 @@ def test_projects_body_figures_equal_the_workbook(outputs: dict[str, Path]) -> N
     wb = _workbook_figures(outputs["Bao-cao-du-an-2026-06-1.xlsx"])
     total = wb["Tổng cộng"]  # first "Tổng cộng": the funds table
     m = find(r"Tổng số (\d+) dự án; kế hoạch vốn năm ([\d.,]+) triệu đồng; đã giải ngân "
-             r"([\d.,]+) triệu đồng, đạt ([\d,]+)%", text)  # fmt: skip
+             r"([\d.,]+) triệu đồng, đạt ([\d,]+)\u00a0%", text)  # fmt: skip
     assert int(m[1]) == total[3]
     assert m[2] == fmt_num(total[5]) == "66.000"  # the demo data of the default unit list
     assert number(m[3]) == total[6]
-    assert number(m[4]) == pytest.approx(total[7], abs=0.05)
+    assert m[4] == shown(total[7])
     lag = find(r"Có (\d+) dự án chậm giải ngân.*?; (\d+) dự án chưa được phê duyệt", text)
     assert (int(lag[1]), int(lag[2])) == (total[10], total[11])
     for label in ("Đầu tư công", "Sự nghiệp"):

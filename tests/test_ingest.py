@@ -206,6 +206,13 @@ def test_projects_disbursement_rules(workspace: Config, tmp_path: Path) -> None:
     codes = _codes(report)
     assert len(codes["disbursed-above-plan"]) == 1
     assert len(codes["disbursed-rate-mismatch"]) == 1
+    # numbers the Vietnamese way: not "6,000.0 vượt kế hoạch vốn năm 5,000.0"
+    said = {f.code: f.message for f in report.findings}
+    assert (
+        "giải ngân lũy kế 6.000 vượt kế hoạch vốn năm 5.000 triệu đồng."
+        in said["disbursed-above-plan"]
+    )
+    assert "ghi 55\u00a0% nhưng theo số liệu là 30\u00a0%" in said["disbursed-rate-mismatch"]
     pcts = [r[0] for r in _db(workspace).execute("SELECT disbursed_pct FROM projects ORDER BY row")]
     assert pcts == [30.0, 120.0, 30.0]
 

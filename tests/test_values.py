@@ -49,7 +49,7 @@ def test_a_fraction_typed_in_a_percent_cell_is_said(workspace: Config, tmp_path:
     (report,) = ingest_paths(workspace, [path], received_at=NOON).reports
     (said,) = [f for f in report.findings if f.code == "percent-below-one"]
     assert said.severity == "warning" and (said.sheet, said.cell) == ("Nhiệm vụ", "L4")
-    assert "0.8 %" in said.message and "80" in said.message
+    assert "được hiểu là 0,8\u00a0% (không phải 80\u00a0%)" in said.message
     stored = sqlite3.connect(workspace.store).execute("SELECT progress FROM tasks").fetchone()
     assert stored == (0.8,)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from consolidate.core.config import Office
 from consolidate.core.files import WriteOutcome, write_versioned
-from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
+from consolidate.core.fmt import fmt_date, fmt_dt, fmt_money, fmt_num, fmt_pct
 from consolidate.documents.nd30 import Column, OfficialDocument
 from consolidate.render.wording import lagging_text
 from consolidate.reports.plan import PlanData
@@ -284,8 +284,8 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
     doc.section("II. KẾT QUẢ GIẢI NGÂN")
     rate = "—" if total.rate is None else fmt_pct(total.rate)
     doc.para(
-        f"1. Tổng số {total.n_projects} dự án; kế hoạch vốn năm {fmt_num(total.year_plan)} triệu "
-        f"đồng; đã giải ngân {fmt_num(total.disbursed)} triệu đồng, đạt {rate} kế hoạch (tiến "
+        f"1. Tổng số {total.n_projects} dự án; kế hoạch vốn năm {fmt_money(total.year_plan)} triệu "
+        f"đồng; đã giải ngân {fmt_money(total.disbursed)} triệu đồng, đạt {rate} kế hoạch (tiến "
         f"độ theo thời gian: {fmt_pct(data.path_pct)})."
     )
     funds = data.by_fund()
@@ -295,7 +295,7 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
             s_rate = "—" if s.rate is None else fmt_pct(s.rate)
             doc.para(
                 f"- Nguồn {s.label.lower()}: {s.n_projects} dự án, kế hoạch "
-                f"{fmt_num(s.year_plan)} triệu đồng, giải ngân {fmt_num(s.disbursed)} triệu "
+                f"{fmt_money(s.year_plan)} triệu đồng, giải ngân {fmt_money(s.disbursed)} triệu "
                 f"đồng ({s_rate});"
             )
     committed = total.committed_rate
@@ -317,7 +317,7 @@ def projects_document(data: ProjectsData, office: Office, when: date) -> Officia
         doc.para("Các dự án có tỷ lệ giải ngân thấp nhất:")
         doc.bullets(
             f"{x.project} ({names.get(x.unit_code, x.unit_code)}): giải ngân "
-            f"{fmt_num(x.disbursed or 0.0)}/{fmt_num(x.year_plan or 0.0)} triệu đồng "
+            f"{fmt_money(x.disbursed or 0.0)}/{fmt_money(x.year_plan or 0.0)} triệu đồng "
             f"({'—' if x.rate is None else fmt_pct(x.rate)});"
             for x in lag
         )
@@ -376,8 +376,8 @@ def _project_rows(
             if lagging:
                 yield [
                     i, name, x.fund_source,
-                    None if x.year_plan is None else fmt_num(x.year_plan),
-                    None if x.disbursed is None else fmt_num(x.disbursed),
+                    None if x.year_plan is None else fmt_money(x.year_plan),
+                    None if x.disbursed is None else fmt_money(x.disbursed),
                     None if x.rate is None else fmt_num(x.rate),
                     lagging_text(x.lagging, x.rate, data.path_pct, data.lagging_rate_pct,
                                  data.path_tolerance_pct),

@@ -15,6 +15,7 @@ from typing import Any
 from consolidate.core.codes import finding
 from consolidate.core.config import Unit
 from consolidate.core.findings import Report, Severity, cell_ref
+from consolidate.core.fmt import fmt_num
 from consolidate.intake.cells import Formula, Sheet
 from schemas import SheetSpec
 
@@ -94,7 +95,7 @@ def display(value: Any) -> str:
     if isinstance(value, Formula):
         return f"={value.text}"
     if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else str(value)
+        return fmt_num(value, 6) if abs(value) < 1e15 else str(value)
     text = str(value)
     return text if len(text) <= 200 else text[:197] + "..."
 

@@ -19,6 +19,7 @@ from consolidate.calendar.deadlines import (
     parse_deadline,
 )
 from consolidate.core.errors import BadValue
+from consolidate.core.fmt import fmt_num, fmt_pct
 from consolidate.core.legacy import Legacy, decode_legacy
 from consolidate.core.text import canonical_code, clean_multiline, label_key, nfc
 from consolidate.core.units import UnitIndex
@@ -194,8 +195,10 @@ def coerce_value(
         elif 0 < num < 1:  # "0.8" in a plain cell: 0.8 % or 80 %? Kept as typed, but said.
             raise BadValue(
                 "percent-below-one",
-                f"'{col.label}' ghi {num:g}, được hiểu là {num:g} % (không phải {num * 100:g} %).",
-                f"Nếu ý là {num * 100:g} %, ghi {num * 100:g}; ô này ghi số phần trăm (60 cho 60 %).",
+                f"'{col.label}' ghi {fmt_num(num, 6)}, được hiểu là {fmt_pct(num)} (không phải "
+                f"{fmt_pct(num * 100)}).",
+                f"Nếu ý là {fmt_pct(num * 100)}, ghi {fmt_num(num * 100, 6)}; ô này ghi số phần trăm "
+                "(60 cho 60 %).",
                 value=round(num, 6),
             )
         return round(num, 6)

@@ -11,6 +11,7 @@ from typing import Any
 
 from consolidate.core.config import Config
 from consolidate.core.findings import Severity
+from consolidate.core.fmt import fmt_num, fmt_pct
 from consolidate.core.units import Unit, UnitIndex
 from consolidate.intake.checked import Checked, Context, Table, row_name
 from schemas.columns import SIX_CLEAR, STATE_DONE, STATE_NOT_STARTED
@@ -141,7 +142,7 @@ def _task_rules(
             if progress is not None and progress < 100:
                 add_row(
                     "done-but-progress",
-                    f"Tình trạng 'Đã hoàn thành' nhưng tiến độ chỉ {progress:g} %.",
+                    f"Tình trạng 'Đã hoàn thành' nhưng tiến độ chỉ {fmt_pct(progress)}.",
                     "progress",
                     progress,
                 )
@@ -154,7 +155,7 @@ def _task_rules(
         elif state == STATE_NOT_STARTED and progress is not None and progress > 0:
             add_row(
                 "not-started-but-progress",
-                f"Tình trạng 'Chưa triển khai' nhưng tiến độ {progress:g} %.",
+                f"Tình trạng 'Chưa triển khai' nhưng tiến độ {fmt_pct(progress)}.",
                 "state",
                 state,
                 severity="error" if progress >= 100 else "warning",
@@ -185,7 +186,7 @@ def _project_rules(table: Table, ctx: Context) -> None:
         if plan is not None and disbursed is not None and disbursed > plan:
             ctx.add(
                 "disbursed-above-plan",
-                f"Dòng {r}{name}: giải ngân lũy kế {disbursed:,.1f} vượt kế hoạch vốn năm {plan:,.1f} triệu đồng.",
+                f"Dòng {r}{name}: giải ngân lũy kế {fmt_num(disbursed)} vượt kế hoạch vốn năm {fmt_num(plan)} triệu đồng.",
                 sheet=sheet.name,
                 row=r,
                 col=table.colmap.get("disbursed"),
@@ -196,7 +197,7 @@ def _project_rules(table: Table, ctx: Context) -> None:
         if typed_pct is not None and computed is not None and abs(typed_pct - computed) > 0.5:
             ctx.add(
                 "disbursed-rate-mismatch",
-                f"Dòng {r}{name}: tỷ lệ giải ngân ghi {typed_pct:g} % nhưng theo số liệu là {computed:g} %; "
+                f"Dòng {r}{name}: tỷ lệ giải ngân ghi {fmt_pct(typed_pct)} nhưng theo số liệu là {fmt_pct(computed)}; "
                 "hệ thống dùng số tính lại.",
                 sheet=sheet.name,
                 row=r,

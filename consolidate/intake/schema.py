@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from consolidate.core.fmt import fmt_num
 from consolidate.intake.checked import Checked, Context, Table, display, row_name
 from schemas import SHEETS, Kind, SheetSpec
 
@@ -137,9 +138,9 @@ def failures_to_findings(
             )
         elif check.startswith(("in_range", "greater_than")):
             bounds = (
-                f"từ {col.minimum:g} đến {col.maximum:g}"
+                f"từ {fmt_num(col.minimum or 0.0, 6)} đến {fmt_num(col.maximum or 0.0, 6)}"
                 if col.maximum is not None
-                else f"không âm (≥ {col.minimum:g})"
+                else f"không âm (≥ {fmt_num(col.minimum or 0.0, 6)})"
             )
             ctx.add(
                 "out-of-range",

@@ -32,6 +32,7 @@ from watchdog.observers.polling import PollingObserver
 from consolidate.core.config import Config
 from consolidate.core.errors import ConsolidateError, WorkspaceError, os_reason
 from consolidate.core.findings import VERDICT_LABELS, Report
+from consolidate.core.fmt import fmt_num
 from consolidate.intake.inbox import PROCESSED_DIR, is_ignored, move_out_of_inbox
 from consolidate.intake.ingest import IngestResult, ingest_paths
 
@@ -223,7 +224,7 @@ class Watcher:
         rescan = (
             "không quét lại toàn bộ"
             if self.rescan_seconds is None
-            else f"quét lại mỗi {self.rescan_seconds:g} giây"
+            else f"quét lại mỗi {fmt_num(self.rescan_seconds, 3)} giây"
         )
         self._emit(f"Đang theo dõi {self.inbox} ({mode}, {rescan}). Nhấn Ctrl+C để dừng.")
         self._thread = threading.Thread(target=self._run, name="consolidate-watch", daemon=True)
@@ -365,7 +366,7 @@ class Watcher:
             logger.error("ingest of %s failed", path, exc_info=exc)
             self._emit(
                 f"✘ Lỗi khi xử lý {path.name}: {_describe(exc)}. "
-                f"Tệp vẫn trong inbox, sẽ thử lại sau {delay:g} giây."
+                f"Tệp vẫn trong inbox, sẽ thử lại sau {fmt_num(delay, 3)} giây."
             )
             return
         self._failed.pop(path, None)

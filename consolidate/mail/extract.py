@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import PurePosixPath
 
+from consolidate.core.fmt import fmt_num
 from consolidate.core.text import nfc
 from consolidate.mail.names import decode_filename, safe_name
 
@@ -94,8 +95,8 @@ def _walk(message: Message, max_bytes: int, out: Extracted, via: str, depth: int
         shown = name or "(không tên)"
         if len(data) > max_bytes:
             out.notes.append(
-                f"Tệp {shown} quá lớn ({len(data) / 1048576:.1f} MB, tối đa "
-                f"{max_bytes / 1048576:.0f} MB) nên chưa được đọc; đề nghị gửi lại tệp nhỏ hơn."
+                f"Tệp {shown} quá lớn ({fmt_num(len(data) / 1048576)} MB, tối đa "
+                f"{fmt_num(max_bytes / 1048576, 0)} MB) nên chưa được đọc; đề nghị gửi lại tệp nhỏ hơn."
             )
             continue
         lower = name.lower()

@@ -26,7 +26,7 @@ from typing import Any
 import xlsxwriter
 
 from consolidate.core.config import Office
-from consolidate.core.fmt import date_line
+from consolidate.core.fmt import date_line, fmt_num
 from consolidate.core.text import nfc
 from consolidate.render import xlsxzip
 from consolidate.reports.status import (
@@ -63,6 +63,25 @@ STATUS_COLORS: dict[str, tuple[str, str, str]] = {
 }
 
 EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+#: Whole numbers grouped with "." whatever the PC's regional setting: the dots are literal
+#: characters of the format, not the locale's separator (Excel's "#,##0" shows 78,000 on an
+#: English Windows, 78.000 on a Vietnamese one). Two conditions (≥ a million, ≥ a thousand),
+#: plain digits below; a cell with this format holds a number, so sums and sorting work.
+VI_INT = '[>=999999.5]#"."###"."###;[>=999.5]#"."###;0'
+
+
+def vi_number(value: float, decimals: int) -> float | str:
+    """What a cell holds to show ``value`` the Vietnamese way on any PC: the number itself
+    when it shows whole at ``decimals`` places (through :data:`VI_INT`, rounded: money is
+    shown in whole triệu đồng), else the text of :func:`fmt_num` ("81,4"): no number format
+    puts a decimal comma on an English Windows, so a fraction is written as text. Negative
+    numbers, rare in the reports, are text too (the format's last section drops the sign)."""
+    if value < 0 or (decimals and round(value, decimals) != round(value)):
+        return fmt_num(value, decimals)
+    return value
+
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -130,10 +149,15 @@ def _put(writers: Writers, r: int, c: int, value: Any, fmt: Any) -> None:
     elif isinstance(value, bool):
         write_s(r, c, "Có" if value else "Không", fmt)
     elif isinstance(value, (int, float)):
-        if math.isfinite(value):
-            write_n(r, c, value, fmt)
-        else:
+        if not math.isfinite(value):
             write_b(r, c, None, fmt)
+            return
+        places = getattr(fmt, "vi_decimals", None)
+        shown = value if places is None else vi_number(value, places)
+        if shown.__class__ is str:
+            write_s(r, c, shown, fmt)
+        else:
+            write_n(r, c, shown, fmt)
     elif isinstance(value, datetime):
         write_n(r, c, excel_datetime(value), fmt)
     elif isinstance(value, date):
@@ -142,7 +166,7 @@ def _put(writers: Writers, r: int, c: int, value: Any, fmt: Any) -> None:
         write_s(r, c, str(value), fmt)
 
 
-def _lines(text: str, width_chars: float, chars_per_unit: float = 1.15) -> int:
+def cell_lines(text: str, width_chars: float, chars_per_unit: float = 1.15) -> int:
     """Rough number of printed lines of ``text`` wrapped in a cell ``width_chars`` wide.
 
     Neither Excel nor LibreOffice reliably grows a row for wrapped text written by a
@@ -155,8 +179,24 @@ def _lines(text: str, width_chars: float, chars_per_unit: float = 1.15) -> int:
 # --- styles -----------------------------------------------------------------------------------
 
 
+def count_axis(largest: float, *, ticks: int = 8, **extra: Any) -> dict[str, Any]:
+    """A chart axis of counts: from 0, whole steps only (never 0,5 or 1,5 of a task), about
+    ``ticks`` of them, numbers the Vietnamese way."""
+    step = max(1, math.ceil(largest / ticks)) if largest > 0 else 1
+    return {"min": 0, "major_unit": step, "num_format": VI_INT,
+            "num_font": {"name": FONT, "size": 11}, **extra}  # fmt: skip
+
+
+def decimals(fmt: Any, places: int) -> Any:
+    """Mark a number format with the decimal places its numbers are shown to
+    (:func:`vi_number`); a cell written with it holds a number or, for a fraction, text."""
+    fmt.vi_decimals = places
+    return fmt
+
+
 class Styles:
-    """Every format of one workbook, created once (xlsxwriter formats belong to a workbook)."""
+    """Every format of one workbook, created once (xlsxwriter formats belong to a workbook).
+    Numbers show the Vietnamese way on any PC (:data:`VI_INT`, :func:`vi_number`)."""
 
     def __init__(self, wb: Any) -> None:
         def f(**props: Any) -> Any:
@@ -181,17 +221,20 @@ class Styles:
             k: v for k, v in cell.items() if k != "valign"})  # fmt: skip
         self.td = f(**cell)
         self.td_center = f(align="center", **cell)
-        self.td_int = f(align="center", num_format="#,##0", **cell)
-        self.td_num = f(num_format="#,##0.0", **cell)
-        self.td_pct = f(align="center", num_format="0.0", **cell)
+        self.td_int = decimals(f(align="center", num_format=VI_INT, **cell), 0)
+        self.td_money = decimals(f(align="right", num_format=VI_INT, **cell), 0)
+        self.td_num = decimals(f(align="right", num_format=VI_INT, **cell), 2)
+        self.td_pct = decimals(f(align="center", num_format=VI_INT, **cell), 1)
         self.td_date = f(align="center", num_format="dd/mm/yyyy", **cell)
         self.td_dt = f(align="center", num_format="dd/mm/yyyy hh:mm", **cell)
         self.td_mono = f(font_name="Courier New", font_size=9, **{
             k: v for k, v in cell.items() if k != "font_size"})  # fmt: skip
         self.tot = f(bold=True, bg_color="#F2F2F2", **cell)
-        self.tot_int = f(bold=True, bg_color="#F2F2F2", align="center", num_format="#,##0", **cell)
-        self.tot_num = f(bold=True, bg_color="#F2F2F2", num_format="#,##0.0", **cell)
-        self.tot_pct = f(bold=True, bg_color="#F2F2F2", align="center", num_format="0.0", **cell)
+        total = {"bold": True, "bg_color": "#F2F2F2", "num_format": VI_INT, **cell}
+        self.tot_int = decimals(f(align="center", **total), 0)
+        self.tot_money = decimals(f(align="right", **total), 0)
+        self.tot_num = decimals(f(align="right", **total), 2)
+        self.tot_pct = decimals(f(align="center", **total), 1)
         self.group = f(bold=True, bg_color="#F2F2F2", **cell)
         self.sub = f(italic=True, **cell)  # an indented sub-item of a key-figure list
         self.status = {
@@ -212,9 +255,9 @@ class Styles:
         # Chi tiết: no borders (column formats), smaller font; the header is a real header.
         self.d_text = f(font_size=11, text_wrap=True)
         self.d_center = f(font_size=11, align="center")
-        self.d_num = f(font_size=11, align="center", num_format="0")
-        self.d_money = f(font_size=11, num_format="#,##0.0")
-        self.d_pct = f(font_size=11, align="center", num_format="0.0")
+        self.d_num = decimals(f(font_size=11, align="center", num_format=VI_INT), 2)
+        self.d_money = decimals(f(font_size=11, align="right", num_format=VI_INT), 0)
+        self.d_pct = decimals(f(font_size=11, align="center", num_format=VI_INT), 1)
         self.d_date = f(font_size=11, align="center", num_format="dd/mm/yyyy")
         self.d_dt = f(font_size=11, align="center", num_format="dd/mm/yyyy hh:mm")
         self.d_hash = f(font_name="Courier New", font_size=8)
@@ -371,7 +414,7 @@ class Sheet:
 
     def para(self, text: str, fmt: Any, *, line_height: float = 16.5) -> None:
         """A wrapped paragraph across the whole width, with a row height that fits it."""
-        lines = _lines(text, self.width(0, self.ncols - 1))
+        lines = cell_lines(text, self.width(0, self.ncols - 1))
         self.merged(text, fmt, height=max(line_height, lines * line_height + 2))
 
     def blank(self, n: int = 1, *, height: float | None = None) -> None:
@@ -404,7 +447,7 @@ class Sheet:
         r = self.row
         if height is None:
             height = 4 + 16.5 * max(
-                _lines(lab, self.widths[i] * 0.9) for i, lab in enumerate(labels) if lab
+                cell_lines(lab, self.widths[i] * 0.9) for i, lab in enumerate(labels) if lab
             )
         self.ws.set_row(r, height)
         for first, last in merge:
@@ -438,7 +481,7 @@ class Sheet:
         lines = 1
         for c, value in enumerate(values):
             if isinstance(value, str) and len(value) > 6:
-                lines = max(lines, _lines(value, self.width(c, spans.get(c, c)), 1.2))
+                lines = max(lines, cell_lines(value, self.width(c, spans.get(c, c)), 1.2))
         if lines > 1:
             self.ws.set_row(r, lines * line_height + 3)
         for first, last in merge:
@@ -462,7 +505,7 @@ class Sheet:
         r = self.row
         for values in rows:
             lines = max(
-                (_lines(v, widths[c], 1.2) for c, v in enumerate(values)
+                (cell_lines(v, widths[c], 1.2) for c, v in enumerate(values)
                  if isinstance(v, str) and len(v) > 6),
                 default=1,
             )  # fmt: skip
@@ -476,7 +519,13 @@ class Sheet:
                 elif cls is str:
                     write_s(r, c, v, f)
                 elif (cls is int or cls is float) and isfinite(v):
-                    write_n(r, c, v, f)
+                    places = getattr(f, "vi_decimals", None)
+                    if places is not None:
+                        v = vi_number(v, places)
+                    if v.__class__ is str:
+                        write_s(r, c, v, f)
+                    else:
+                        write_n(r, c, v, f)
                 else:
                     _put(self.writers, r, c, v, f)
             r += 1

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.core.config import Office
-from consolidate.core.fmt import fmt_date, fmt_dt, fmt_num, fmt_pct
-from consolidate.render.kit import FONT, Book, Sheet, cyclic_gc_paused, excel_date
+from consolidate.core.fmt import fmt_date, fmt_dt, fmt_money, fmt_num, fmt_pct
+from consolidate.render.kit import FONT, VI_INT, Book, Sheet, cyclic_gc_paused, excel_date
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     appendix_title,
@@ -111,8 +111,8 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
         f"- Có {c['reported']}/{c['expected']} chủ đầu tư đã gửi báo cáo ({c['on_time']} đúng "
         f"hạn, {c['late']} trễ hạn); {c['missing']} chưa báo cáo; {c['rejected']} bị từ chối, "
         "chờ gửi lại.",
-        f"- Tổng số {total.n_projects} dự án; kế hoạch vốn năm {fmt_num(total.year_plan)} triệu "
-        f"đồng; đã giải ngân {fmt_num(total.disbursed)} triệu đồng, đạt {rate} (tiến độ theo "
+        f"- Tổng số {total.n_projects} dự án; kế hoạch vốn năm {fmt_money(total.year_plan)} triệu "
+        f"đồng; đã giải ngân {fmt_money(total.disbursed)} triệu đồng, đạt {rate} (tiến độ theo "
         f"thời gian: {fmt_pct(data.path_pct)}).",
         f"- {total.n_lagging} dự án chậm giải ngân (tỷ lệ dưới {fmt_pct(data.lagging_rate_pct)} "
         f"hoặc thấp hơn tiến độ theo thời gian quá {fmt_num(data.path_tolerance_pct)} điểm %); "
@@ -121,8 +121,8 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     for s in funds:
         s_rate = "—" if s.rate is None else fmt_pct(s.rate)
         lines.append(
-            f"- Nguồn {s.label.lower()}: {s.n_projects} dự án, kế hoạch {fmt_num(s.year_plan)} "
-            f"triệu đồng, giải ngân {fmt_num(s.disbursed)} triệu đồng ({s_rate})."
+            f"- Nguồn {s.label.lower()}: {s.n_projects} dự án, kế hoạch {fmt_money(s.year_plan)} "
+            f"triệu đồng, giải ngân {fmt_money(s.disbursed)} triệu đồng ({s_rate})."
         )
     for line in lines:
         sh.para(line, st.para)
@@ -132,8 +132,8 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
     sh.header(
         ["STT", "Nguồn vốn", None, *_money_headers()], merge=[(1, 2)], height=64, repeat=False
     )
-    money = [st.td_int, st.td_num, st.td_num, st.td_num, st.td_pct, st.td_num, st.td_pct,
-             st.td_int, st.td_int]  # fmt: skip
+    money = [st.td_int, st.td_money, st.td_money, st.td_money, st.td_pct, st.td_money,
+             st.td_pct, st.td_int, st.td_int]  # fmt: skip
     fund_first = sh.row
     for i, s in enumerate(funds, 1):
         sh.cells(
@@ -142,8 +142,8 @@ def _projects_summary(book: Book, data: ProjectsData) -> None:
             merge=[(1, 2)],
         )
     fund_last = sh.row - 1
-    tot = [st.tot_int, st.tot_num, st.tot_num, st.tot_num, st.tot_pct, st.tot_num, st.tot_pct,
-           st.tot_int, st.tot_int]  # fmt: skip
+    tot = [st.tot_int, st.tot_money, st.tot_money, st.tot_money, st.tot_pct, st.tot_money,
+           st.tot_pct, st.tot_int, st.tot_int]  # fmt: skip
     sh.cells(
         ["", "Tổng cộng", None, *_money_cells(total)],
         [st.tot, st.tot, st.tot, *tot],
@@ -195,7 +195,7 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
                 "fill": {"color": color},
                 "data_labels": {
                     "value": True,
-                    "num_format": "#,##0",
+                    "num_format": VI_INT,
                     "font": {"name": FONT, "size": 11},
                 },
             }
@@ -206,7 +206,7 @@ def _money_chart(book: Book, sh: Sheet, first_row: int, last_row: int) -> None:
     )  # fmt: skip
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 11}})
     chart.set_x_axis({"num_font": {"name": FONT, "size": 11}})
-    chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "num_format": "#,##0"})
+    chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "num_format": VI_INT, "min": 0})
     chart.set_size({"width": 620, "height": 250})
     sh.ws.insert_chart(sh.row + 1, 1, chart, {"x_offset": 10, "y_offset": 4, "object_position": 1})
 

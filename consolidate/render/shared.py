@@ -53,8 +53,10 @@ def cell_format(st: Styles, col: Column) -> Any:
     if kind == Kind.INT:
         return st.td_int
     if kind == Kind.PERCENT:
-        return st.td_center  # General: a number as written, 60 or 18.3
-    if kind in (Kind.NUMBER, Kind.MONEY):
+        return st.td_pct
+    if kind == Kind.MONEY:
+        return st.td_money
+    if kind == Kind.NUMBER:
         return st.td_num
     if kind == Kind.DATE:
         return st.td_date

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from consolidate.calendar.deadlines import EXAMPLES as DEADLINE_EXAMPLES
 from consolidate.core.errors import OutputError, os_reason
 from consolidate.core.files import write_atomic
+from consolidate.core.fmt import fmt_num
 from consolidate.core.textwidth import PT_PER_MM, wrap
 from schemas import Kind, SheetSpec
 from schemas.columns import Column
@@ -141,11 +142,11 @@ def allowed_text(col: Column | None, kind: Kind) -> str:
         Kind.UNIT: "Chọn tên đơn vị trong danh sách.",
         Kind.INT: "Số nguyên.",
         Kind.NUMBER: "Một số.",
-        Kind.MONEY: f"Số từ {low:g} trở lên.",
+        Kind.MONEY: f"Số từ {fmt_num(low, 6)} trở lên.",
         Kind.PERCENT: (
-            f"Số từ {low:g} đến {high:g}, ví dụ 60 (không ghi 60%)."
+            f"Số từ {fmt_num(low, 6)} đến {fmt_num(high, 6)}, ví dụ 60 (không ghi 60%)."
             if high is not None
-            else f"Số từ {low:g} trở lên, ví dụ 60 (không ghi 60%)."
+            else f"Số từ {fmt_num(low, 6)} trở lên, ví dụ 60 (không ghi 60%)."
         ),
         Kind.DATE: "Ngày dạng dd/mm/yyyy, ví dụ 28/05/2026.",
         Kind.DEADLINE: "Một ngày dd/mm/yyyy hoặc một thời hạn như: " + DEADLINE_EXAMPLES + ".",

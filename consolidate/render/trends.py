@@ -9,10 +9,11 @@ due soon), then one row per unit with its reporting status in each week.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from consolidate.core.fmt import fmt_date
-from consolidate.render.kit import FONT, Book, Sheet
+from consolidate.render.kit import FONT, Book, Sheet, count_axis
 from consolidate.reports.history import History
 from consolidate.reports.selection import EXTRA, LATE, MISSING, ON_TIME, REJECTED
 from consolidate.reports.trends import Trends
@@ -138,7 +139,8 @@ def trends_sheet(book: Book, data: Trends, due_soon_days: int) -> None:
     sh.ws.set_row(header, 48)
     fmts = [st.td_center, st.td, *(getattr(st, f) for _, _, f in _TABLE), *([None] * len(pad))]
     first_row = sh.row
-    for i, (period, row) in enumerate(zip(data.periods, data.records(), strict=True), 1):
+    records = list(data.records())
+    for i, (period, row) in enumerate(zip(data.periods, records, strict=True), 1):
         label = f"{short_key(period.key)} ({fmt_date(period.cutoff.date())})"
         sh.ws.write_string(sh.row, label_col, short_key(period.key))
         sh.cells([i, label, *(row[k] for k, _, _ in _TABLE), *pad], fmts)
@@ -147,10 +149,11 @@ def trends_sheet(book: Book, data: Trends, due_soon_days: int) -> None:
     charts_at = sh.row
     _line_chart(book, sh, (first_row, last_row, label_col), charts_at, 1, "Đơn vị gửi báo cáo",
                 [("on_time", "Đúng hạn", GREEN), ("late", "Trễ hạn", AMBER),
-                 ("missing", "Chưa báo cáo", RED)])  # fmt: skip
+                 ("missing", "Chưa báo cáo", RED)], records)  # fmt: skip
     _line_chart(book, sh, (first_row, last_row, label_col), charts_at, 7, "Nhiệm vụ",
                 [("tasks_done", "Đã hoàn thành", GREEN), ("overdue", "Quá hạn", RED),
-                 ("due_soon", f"Sắp đến hạn ({due_soon_days} ngày)", AMBER)])  # fmt: skip
+                 ("due_soon", f"Sắp đến hạn ({due_soon_days} ngày)", AMBER)],
+                records)  # fmt: skip
     sh.blank(17)
     # The grid starts a page of its own, its header repeated on the pages after it.
     sh.ws.set_h_pagebreaks([sh.row])
@@ -169,8 +172,10 @@ def _line_chart(
     at_col: int,
     title: str,
     series: list[tuple[str, str, str]],
+    records: Sequence[Mapping[str, Any]],
 ) -> None:
     first_row, last_row, label_col = rows
+    largest = max((row[k] or 0 for row in records for k, _, _ in series), default=0)
     keys = [k for k, _, _ in _TABLE]
     chart = book.wb.add_chart({"type": "line"})
     chart.show_hidden_data()
@@ -196,8 +201,8 @@ def _line_chart(
     chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 11}})
     chart.set_x_axis({"num_font": {"name": FONT, "size": 11}})
-    chart.set_y_axis({"min": 0, "num_format": "0", "num_font": {"name": FONT, "size": 11},
-                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
+    chart.set_y_axis(count_axis(largest, ticks=6, major_gridlines={"visible": True,
+                                "line": {"color": "#D9D9D9"}}))  # fmt: skip
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     width = sum(int(w * 7 + 5) for w in sh.widths[at_col : at_col + 6]) - 12
     chart.set_size({"width": max(width, 360), "height": 300})

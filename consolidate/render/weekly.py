@@ -17,14 +17,18 @@ from consolidate.render.kit import (
     STATUS_COLORS,
     Book,
     Sheet,
+    cell_lines,
     cell_writers,
+    count_axis,
     cyclic_gc_paused,
     excel_datetime,
+    vi_number,
 )
 from consolidate.render.output import WriteOutcome, safe_write
 from consolidate.render.shared import (
     appendix_title,
     cell_format,
+    detail_format,
     grouped,
     register_gap_sheet,
     reporting_sheet,
@@ -215,7 +219,7 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
             [st.td_center, label_fmt, label_fmt, st.td_int, st.td_pct],
             merge=[(1, 2)],
         )
-    _status_chart(book, sh, status_first, table_top)
+    _status_chart(book, sh, status_first, table_top, max(t.by_status.values(), default=0))
     sh.blank()
     # Page 1 is what a leader reads: heading, summary, key figures and chart. Tables follow.
     sh.ws.set_h_pagebreaks([sh.row])
@@ -280,7 +284,7 @@ def _weekly_summary(book: Book, data: WeeklyData) -> None:
     )
 
 
-def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> None:
+def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int, largest: int) -> None:
     chart = book.wb.add_chart({"type": "bar"})
     last_row = first_row + len(STATUSES) - 1
     chart.add_series(
@@ -297,7 +301,7 @@ def _status_chart(book: Book, sh: Sheet, first_row: int, anchor_row: int) -> Non
         {"name": "Nhiệm vụ theo trạng thái tổng hợp", "name_font": {"name": FONT, "size": 12}}
     )
     chart.set_legend({"none": True})
-    chart.set_x_axis({"num_font": {"name": FONT, "size": 11}, "major_gridlines": {"visible": True}})
+    chart.set_x_axis(count_axis(largest, ticks=6, major_gridlines={"visible": True}))
     chart.set_y_axis({"num_font": {"name": FONT, "size": 11}, "reverse": True})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     # Fill columns F..L beside the key figures (pixels as xlsxwriter sizes columns).
@@ -397,11 +401,13 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
     cols = detail_columns_of_tasks()
     sh = book.sheet("Chi tiết", [c.report_size for c in cols])
     st, ws = sh.st, sh.ws
+    # Column formats carry the cells' formats (a cell written without one takes its
+    # column's): dates, numbers the Vietnamese way, text wrapped.
     for c, col in enumerate(cols):
         if col.key == "received":
             ws.set_column(c, c, col.report_size, st.d_dt)
-        elif col.kind == Kind.DATE:
-            ws.set_column(c, c, col.report_size, st.d_date)
+        else:
+            ws.set_column(c, c, col.report_size, detail_format(st, col))
     sh.merged(
         f"CHI TIẾT NHIỆM VỤ — {data.period.label.upper()} (tính đến {fmt_dt(data.period.cutoff)})",
         st.section,
@@ -413,7 +419,11 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
     fields = data.detail.shape.at
     plain = [(c, col) for c, col in enumerate(cols) if col.key not in _SPECIAL]
     unit_cols = [(c, fields[col.key]) for c, col in plain if col.kind == Kind.UNIT]
-    num_cols = [(c, fields[col.key]) for c, col in plain if col.kind in _NUMBER_KINDS]
+    num_cols = [
+        (c, fields[col.key], detail_format(st, col).vi_decimals)
+        for c, col in plain
+        if col.kind in _NUMBER_KINDS
+    ]
     date_cols = [(c, fields[col.key]) for c, col in plain if col.kind == Kind.DATE]
     text_cols = [
         (c, fields[col.key])
@@ -434,20 +444,36 @@ def _task_detail(book: Book, data: WeeklyData) -> None:
         for s in data.selection.snapshots
     }
     write_s, write_n, _ = cell_writers(ws)
+    set_row = ws.set_row
+    # A text longer than its column wraps: the row is made tall enough (up to 10 lines;
+    # Excel does not grow a row it did not lay out). Only long texts are measured.
+    widths = sh.widths
+    wrap_at = [(i, widths[c], widths[c] * 1.1) for c, i in (*text_cols, *unit_cols)]
+    unit_width = widths[c_unit]
     epoch = EXCEL_EPOCH
     fromiso = date.fromisoformat
     r = first
     rows: Iterable[tuple[Any, ...]] = data.detail  # plain tuples on the hot path
     for n, row in enumerate(rows, 1):
         write_n(r, c_stt, n)
-        write_s(r, c_unit, names.get(row[0], row[0]))
+        unit = names.get(row[0], row[0])
+        write_s(r, c_unit, unit)
         for c, i in text_cols:
             v = row[i]
             if v:
                 write_s(r, c, v if v.__class__ is str else str(v))
-        for c, i in num_cols:
+        lines = cell_lines(unit, unit_width) if len(unit) > unit_width * 1.1 else 1
+        for i, width, longest in wrap_at:
+            v = row[i]
+            if v and len(v) > longest:
+                lines = max(lines, cell_lines(v if v.__class__ is str else str(v), width))
+        if lines > 1:
+            set_row(r, 14.5 * min(lines, 10) + 3)
+        for c, i, places in num_cols:
             v = row[i]
             if v is not None and v != "":
+                if v.__class__ is not str:
+                    v = vi_number(v, places)
                 if v.__class__ is str:
                     write_s(r, c, v)
                 else:
