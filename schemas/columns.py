@@ -174,7 +174,7 @@ TASKS = SheetSpec(
             "Mã nhiệm vụ",
             help="Mã trong danh mục nhiệm vụ giao; để trống nếu là nhiệm vụ đơn vị tự đề ra.",
             width=12,
-            report_width=11,
+            report_width=13,
             example="KH05-01",
         ),
         Column(
@@ -313,7 +313,8 @@ PROJECTS = SheetSpec(
     help="Chỉ chủ đầu tư dự án điền; kỳ báo cáo dự án ghi ở trang Hướng dẫn.",
     columns=(
         Column("stt", "STT", Kind.INT, width=6, detail=False),
-        Column("project_code", "Mã dự án", width=12, report_width=11),
+        # as wide as the codes the units write ("DA-VPUBND-01"), never broken at a hyphen
+        Column("project_code", "Mã dự án", width=12, report_width=13),
         Column("project", "Tên dự án", required=True, help="Tên dự án theo quyết định.", width=36),
         Column(
             "big_problem",

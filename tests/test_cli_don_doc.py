@@ -143,3 +143,22 @@ def test_help_is_vietnamese(config: Config) -> None:
     code, out = run(config, "--help")
     assert code == 0
     assert "công văn đôn đốc" in out and "--as-of" in out and "--unit" in out
+
+
+def test_kinh_gui_names_few_units_and_groups_many(config: Config) -> None:
+    """As the province's letters (seed 004): a long list of units is addressed by group,
+    the units named in the appendices; a short one by name."""
+    from consolidate.documents.dondoc import NAMED_UP_TO, addressees
+
+    departments = [u for u in config.units if u.kind != "xa-phuong"]
+    communes = [u for u in config.units if u.kind == "xa-phuong"]
+    assert addressees(departments[:2]) == [departments[0].name, departments[1].name]
+    assert addressees(departments[: NAMED_UP_TO + 1] + communes[:2]) == [
+        "Các sở, ban, ngành của tỉnh có tên tại Phụ lục kèm theo",
+        f"UBND {communes[0].name[:1].lower()}{communes[0].name[1:]}, "
+        f"{communes[1].name[:1].lower()}{communes[1].name[1:]}",
+    ]
+    assert addressees(departments[:1] + communes[: NAMED_UP_TO + 1]) == [
+        departments[0].name,
+        "UBND các xã, phường có tên tại Phụ lục kèm theo",
+    ]

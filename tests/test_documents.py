@@ -140,6 +140,21 @@ def test_title_addressee_closing_and_signature(outputs: dict[str, Path]) -> None
     assert sign == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Văn Bình"]
 
 
+def test_plan_is_addressed_to_no_one_and_says_who_receives_it(outputs: dict[str, Path]) -> None:
+    """A kế hoạch has no "Kính gửi" (NĐ 30), so its "Nơi nhận" cannot say "Như trên"."""
+    d = docx.Document(str(outputs["Ke-hoach-chi-tiet-2026-06.docx"]))
+    texts = [p.text for p in d.paragraphs]
+    assert not any(t.startswith("Kính gửi") for t in texts)
+    assert "Trên đây là Kế hoạch thực hiện nhiệm vụ tháng 6/2026; đề nghị" in "\n".join(texts)
+    left = [p.text for p in d.tables[1].cell(0, 0).paragraphs if p.text]
+    assert left[:3] == [
+        "Nơi nhận:",
+        "- Ủy ban nhân dân tỉnh Đắk Lắk (để b/c);",
+        "- Các sở, ban, ngành, UBND các xã, phường (để th/h);",
+    ]
+    assert "- Như trên;" not in left
+
+
 def _appendices(d: Any) -> list[tuple[Any, list[str]]]:
     """(section, its first paragraphs) for every section after the first."""
     out = []

@@ -164,16 +164,25 @@ def addressee_name(unit: Unit) -> str:
     return unit.name
 
 
+#: "Kính gửi" names the units of a group up to this many; a larger group is addressed as the
+#: province's letters do ("UBND các xã, phường", seed 004), its units named in the appendices.
+NAMED_UP_TO = 8
+
+
 def addressees(units: Sequence[Unit]) -> list[str]:
-    if len(units) <= 8:
+    if len(units) <= NAMED_UP_TO:
         return [addressee_name(u) for u in units]
     departments = [u.name for u in units if u.kind != "xa-phuong"]
     communes = [u.name for u in units if u.kind == "xa-phuong"]
     out = []
-    if departments:
-        out.append("Các sở, ban, ngành: " + ", ".join(departments))
-    if communes:
-        out.append("UBND các xã, phường: " + ", ".join(communes))
+    if len(departments) > NAMED_UP_TO:
+        out.append("Các sở, ban, ngành của tỉnh có tên tại Phụ lục kèm theo")
+    elif departments:
+        out.extend(departments)
+    if len(communes) > NAMED_UP_TO:
+        out.append("UBND các xã, phường có tên tại Phụ lục kèm theo")
+    elif communes:
+        out.append("UBND " + ", ".join(f"{c[:1].lower()}{c[1:]}" for c in communes))
     return out
 
 

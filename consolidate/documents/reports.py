@@ -397,8 +397,8 @@ def plan_document(data: PlanData, office: Office, when: date) -> OfficialDocumen
     all_due = [r for _, rows in data.groups for r in rows]
     six = sum(1 for r in all_due if r.six_clear)
     doc.heading(when)
+    # A plan (kế hoạch) is addressed to no one (NĐ 30): those who carry it out are in it.
     doc.title("Kế hoạch", f"Thực hiện nhiệm vụ {office.subject} {p.label.lower()}")
-    doc.addressee([office.addressee])
     doc.para(
         f"Trên cơ sở kế hoạch, báo cáo mới nhất của {len(data.snapshots)} đơn vị (tình trạng "
         f"tính đến ngày {fmt_date(data.as_of)}), {office.office_name} tổng hợp kế hoạch chi "
@@ -441,8 +441,24 @@ def plan_document(data: PlanData, office: Office, when: date) -> OfficialDocumen
             "đúng hạn để tổng hợp, báo cáo.",
         ]
     )
-    doc.last(f"{office.office_name} kính báo cáo {office.addressee} xem xét, chỉ đạo./.")
-    doc.closing(doc.recipients())
+    doc.last(
+        f"Trên đây là Kế hoạch thực hiện nhiệm vụ {p.label.lower()}; đề nghị các cơ quan, đơn "
+        "vị, địa phương triển khai thực hiện./."
+    )
+    doc.closing(
+        [
+            x
+            for r in doc.recipients()
+            for x in (
+                [
+                    f"{office.addressee} (để b/c)",
+                    "Các sở, ban, ngành, UBND các xã, phường (để th/h)",
+                ]
+                if r == "Như trên"  # no "Kính gửi" in a plan: say who "above" was
+                else [r]
+            )
+        ]
+    )
 
     caption = _caption(doc, when, "Kế hoạch")
     cols = [
