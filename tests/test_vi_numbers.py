@@ -18,7 +18,7 @@ import pytest
 from consolidate.build import build_projects, build_weekly
 from consolidate.core.config import Config, Office
 from consolidate.core.fmt import NBSP, fmt_money, fmt_num, fmt_pct
-from consolidate.render.kit import VI_INT, Book, vi_number
+from consolidate.render.kit import VI_INT, Book, count_axis, vi_number
 from consolidate.store.db import Store
 from tests.docs_helpers import soffice
 from tests.helpers_store import add_submission, project, task
@@ -152,3 +152,11 @@ def test_report_cells_charts_and_detail_read_back(workspace: Config, store: Stor
     for xml in _charts(weekly):  # counts: whole steps, never 0,5
         units = [float(u) for u in re.findall(r'<c:majorUnit val="([^"]+)"', xml)]
         assert units and all(u >= 1 and u == int(u) for u in units), units
+
+
+@pytest.mark.parametrize(
+    ("largest", "step"), [(0, 1), (3, 1), (7, 2), (12, 2), (33, 10), (198, 50), (584, 100)]
+)
+def test_count_axes_step_in_round_whole_numbers(largest: int, step: int) -> None:
+    axis = count_axis(largest, ticks=6)
+    assert (axis["min"], axis["major_unit"], axis["num_format"]) == (0, step, VI_INT)

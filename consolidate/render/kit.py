@@ -180,9 +180,11 @@ def cell_lines(text: str, width_chars: float, chars_per_unit: float = 1.15) -> i
 
 
 def count_axis(largest: float, *, ticks: int = 8, **extra: Any) -> dict[str, Any]:
-    """A chart axis of counts: from 0, whole steps only (never 0,5 or 1,5 of a task), about
-    ``ticks`` of them, numbers the Vietnamese way."""
-    step = max(1, math.ceil(largest / ticks)) if largest > 0 else 1
+    """A chart axis of counts: from 0, in round whole steps (never 0,5 or 1,5 of a task; 1, 2,
+    5, 10, 20, 50 …), at most ``ticks`` of them, numbers the Vietnamese way."""
+    step = 1
+    while step * ticks < largest:  # 1, 2, 5, 10, 20, 50, …: steps a reader counts in
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
     return {"min": 0, "major_unit": step, "num_format": VI_INT,
             "num_font": {"name": FONT, "size": 11}, **extra}  # fmt: skip
 
