@@ -145,6 +145,8 @@ CATALOGUE: tuple[Code, ...] = (
          "cảnh báo ở cột hệ thống tự tính (tỷ lệ giải ngân)"),
     Code("cell-error", _V, "error", "Ô có giá trị lỗi (#REF!, #N/A...)",
          "Sửa công thức hoặc ghi giá trị trực tiếp."),
+    Code("cell-too-long", _V, "error", "Ô dài quá giới hạn của Excel (32.767 ký tự)",
+         "Rút gọn nội dung ô; phần chi tiết dài gửi kèm bằng văn bản riêng."),
     Code("legacy-encoding", _V, "error", "Phông chữ cũ (TCVN3, VNI, VISCII)",
          "Gõ lại bằng Unicode (bộ gõ Unikey/EVKey chọn bảng mã Unicode, phông Times New Roman).",
          "cảnh báo khi nội dung đã được chuyển sang Unicode"),

@@ -26,6 +26,28 @@ class CellError(str):
     """An Excel error value such as #REF! or #N/A."""
 
 
+# Excel keeps at most 32,767 characters in a cell. A longer text can only come from a
+# broken or hostile file; it is cut here, where it is read, so that nothing downstream
+# (normalising, legacy-font checks, messages) copies megabytes per cell, and the cell is
+# refused (cell-too-long) with its real length.
+MAX_CELL_CHARS = 32_767
+
+
+class Overlong(str):
+    """The first MAX_CELL_CHARS characters of a text that was ``length`` characters long."""
+
+    length: int
+
+
+def capped(text: str) -> str:
+    """``text``, or an :class:`Overlong` of its beginning when Excel could not hold it."""
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    cut = Overlong(text[:MAX_CELL_CHARS])
+    cut.length = len(text)
+    return cut
+
+
 class Formula:
     """Marker for a formula cell that carries no cached value."""
 
@@ -140,9 +162,9 @@ def typed_value(
             except (ValueError, IndexError):
                 value = CellError("#SST!")
     elif t == "inlineStr":
-        value = unescape(inline)
+        value = capped(unescape(inline))
     elif t == "str":
-        value = unescape(v_text) if v_text else v_text
+        value = capped(unescape(v_text)) if v_text else v_text
     elif t == "b":
         value = None if v_text is None else v_text == "1"
     elif t == "e":
@@ -153,7 +175,7 @@ def typed_value(
         try:
             num = float(v_text)
         except ValueError:
-            value = v_text
+            value = capped(v_text)
         else:
             style = int(s or 0)
             if style < len(dates) and dates[style]:

@@ -23,7 +23,7 @@ from consolidate.core.fmt import fmt_num, fmt_pct
 from consolidate.core.legacy import Legacy, decode_legacy
 from consolidate.core.text import canonical_code, clean_multiline, label_key, nfc
 from consolidate.core.units import UnitIndex
-from consolidate.intake.cells import CellError, Formula
+from consolidate.intake.cells import MAX_CELL_CHARS, CellError, Formula, Overlong
 from consolidate.intake.checked import Context, Table, display
 from schemas import Column, Kind
 
@@ -133,6 +133,12 @@ def coerce_value(
         )
     if isinstance(value, CellError):
         raise BadValue("cell-error", f"Ô '{col.label}' có giá trị lỗi {value}.")
+    if isinstance(value, Overlong):
+        raise BadValue(
+            "cell-too-long",
+            f"Ô '{col.label}' có {fmt_num(value.length, 0)} ký tự, vượt giới hạn "
+            f"{fmt_num(MAX_CELL_CHARS, 0)} ký tự của một ô Excel (tệp có thể bị hỏng).",
+        )
     kind = col.kind
     if kind in (Kind.TEXT, Kind.CHOICE, Kind.UNIT, Kind.EMAIL) and isinstance(value, str):
         legacy = decode_legacy(value)

@@ -10,6 +10,7 @@ from consolidate.core.findings import Finding
 from consolidate.intake.cells import (
     CellError,
     Sheet,
+    capped,
     col_index,
     serial_to_datetime,
     split_ref,
@@ -94,7 +95,7 @@ def shared_strings_fast(data: str) -> list[str]:
             text = "".join(_text(t) for t in _F_T.findall(body))
         else:
             text = ""
-        out.append(unescape(text) if "_x" in text else text)
+        out.append(capped(unescape(text) if "_x" in text else text))
     return out
 
 
@@ -176,7 +177,7 @@ def read_sheet_fast(
             try:
                 num = float(v)
             except ValueError:
-                value = v
+                value = capped(v)
             else:
                 if is_date:
                     value = serial_to_datetime(num, date1904)
@@ -190,7 +191,7 @@ def read_sheet_fast(
         elif other or t != "inlineStr":
             value, is_pct = _typed_general(t, s, other, strings, dates, pcts, date1904)
         else:
-            value = unescape(_text(inline))
+            value = capped(unescape(_text(inline)))
         if value is None or value == "":
             continue
         if row_s != row_s_seen:

@@ -32,6 +32,7 @@ from consolidate.intake.cells import (
     RawWorkbook,
     ReadResult,
     Sheet,
+    capped,
     put_cell,
     split_ref,
     typed_value,
@@ -116,7 +117,7 @@ def _shared_strings(zf: zipfile.ZipFile, path: str | None) -> list[str]:
                 if tag == "t" and not in_phonetic:
                     parts.append(el.text or "")
                 elif tag == "si":
-                    strings.append(unescape("".join(parts)))
+                    strings.append(capped(unescape("".join(parts))))
                     parts = []
                     el.clear()
     return strings
@@ -436,7 +437,7 @@ class _LazyStrings:
                             parts.append(el.text or "")
                         elif tag == "si":
                             if index in self.wanted:
-                                texts[index] = unescape("".join(parts))
+                                texts[index] = capped(unescape("".join(parts)))
                             parts = []
                             index += 1
                             root.clear()  # nothing of the table stays in memory

@@ -11,12 +11,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 
 from consolidate.core.config import CONFIG_NAME, Config, Unit
 from consolidate.core.config.calendar import WeekdayTime, parse_time, parse_weekday_time
-from consolidate.core.config.checks import bad, toml_problem
+from consolidate.core.config.checks import bad, default_table, toml_problem
 from consolidate.core.errors import ConfigError, MailError, os_reason
 from consolidate.core.secrets import remember
 
@@ -37,41 +37,41 @@ class RemindStep:
     at_time: time = time(8, 0)
 
 
-THURSDAY_1400 = WeekdayTime(3, time(14, 0))
-THURSDAY_1730 = WeekdayTime(3, time(17, 30))
-FRIDAY_0800 = WeekdayTime(4, time(8, 0))
-
-
 @dataclass(frozen=True)
 class RemindSchedule:
-    weekly_before: WeekdayTime = THURSDAY_1400
-    weekly_overdue: WeekdayTime = THURSDAY_1730
-    weekly_summary: WeekdayTime = FRIDAY_0800
-    projects_days_before: int = 1
-    projects_days_after: int = 1
-    projects_time: time = time(8, 0)
-    enabled: bool = True
+    """``[remind]``; its defaults live only in ``default_config.toml``."""
+
+    weekly_before: WeekdayTime
+    weekly_overdue: WeekdayTime
+    weekly_summary: WeekdayTime
+    projects_days_before: int
+    projects_days_after: int
+    projects_time: time
+    enabled: bool
 
 
 @dataclass(frozen=True)
 class MailSettings:
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_security: str = "ssl"
-    imap_folder: str = "INBOX"
-    processed_folder: str = ""
-    smtp_host: str = ""
-    smtp_port: int = 465
-    smtp_security: str = "ssl"
-    username: str = ""
-    from_address: str = ""
-    officer_address: str = ""
-    max_attachment_mb: float = 25.0
-    max_replies_per_sender_per_hour: int = 10
-    poll_seconds: float = 5.0
-    timeout_seconds: float = 30.0
-    batch_size: int = 25
-    remind: RemindSchedule = field(default_factory=RemindSchedule)
+    """``[mail]``; its defaults live only in ``default_config.toml`` (a port left out
+    follows the security chosen: 993/143 for IMAP, 465/587/25 for SMTP)."""
+
+    imap_host: str
+    imap_port: int
+    imap_security: str
+    imap_folder: str
+    processed_folder: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    username: str
+    from_address: str
+    officer_address: str
+    max_attachment_mb: float
+    max_replies_per_sender_per_hour: int
+    poll_seconds: float
+    timeout_seconds: float
+    batch_size: int
+    remind: RemindSchedule
 
     @property
     def configured(self) -> bool:
@@ -129,7 +129,8 @@ def _security(key: str, value: object, host: str) -> str:
     return str(value)
 
 
-def _typed(table: dict[str, object], key: str, default: object, kind: type) -> object:
+def _typed(table: dict[str, object], key: str, kind: type) -> object:
+    default = default_table("mail")[key]
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -157,72 +158,77 @@ def load_mail_settings(config: Config) -> MailSettings:
     for name, table in (("mail", mail), ("remind", rem)):
         if not isinstance(table, dict):
             raise bad(name, "không phải một bảng", f"Khai báo dạng [{name}].")
-    imap_host = str(_typed(mail, "imap_host", "", str)).strip()
-    smtp_host = str(_typed(mail, "smtp_host", "", str)).strip()
-    imap_sec = _security("mail.imap_security", mail.get("imap_security", "ssl"), imap_host)
-    smtp_sec = _security("mail.smtp_security", mail.get("smtp_security", "ssl"), smtp_host)
+    imap_host = str(_typed(mail, "imap_host", str)).strip()
+    smtp_host = str(_typed(mail, "smtp_host", str)).strip()
+    imap_sec = _security("mail.imap_security", _typed(mail, "imap_security", str), imap_host)
+    smtp_sec = _security("mail.smtp_security", _typed(mail, "smtp_security", str), smtp_host)
 
     def port(key: str, proto: str, sec: str) -> int:
-        value = _typed(mail, key, DEFAULT_PORTS[(proto, sec)], int)
+        value = mail.get(key, DEFAULT_PORTS[(proto, sec)])
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", "Ví dụ: 993.")
         assert isinstance(value, int)
         if not 1 <= value <= 65535:
             raise bad(f"mail.{key}", f"cổng {value} không hợp lệ", "Ghi số cổng từ 1 đến 65535.")
         return value
 
-    max_mb = float(_typed(mail, "max_attachment_mb", 25.0, float))  # type: ignore[arg-type]
+    max_mb = float(_typed(mail, "max_attachment_mb", float))  # type: ignore[arg-type]
     if not 0 < max_mb <= 500:
         raise bad("mail.max_attachment_mb", f"{max_mb} ngoài khoảng", "Ghi số MB, mặc định 25.")
-    cap = int(_typed(mail, "max_replies_per_sender_per_hour", 10, int))  # type: ignore[call-overload]
+    cap = int(_typed(mail, "max_replies_per_sender_per_hour", int))  # type: ignore[call-overload]
     if cap < 1:
         raise bad(
             "mail.max_replies_per_sender_per_hour", f"{cap} < 1", "Ghi số nguyên dương, ví dụ 10."
         )
     for key in ("from_address", "officer_address", "username"):
-        value = _typed(mail, key, "", str)
+        value = _typed(mail, key, str)
         if key != "username" and value and "@" not in str(value):
             raise bad(f"mail.{key}", f"'{value}' không phải địa chỉ email", "Ghi email hợp lệ.")
     return MailSettings(
         imap_host=imap_host,
         imap_port=port("imap_port", "imap", imap_sec),
         imap_security=imap_sec,
-        imap_folder=str(_typed(mail, "imap_folder", "INBOX", str)) or "INBOX",
-        processed_folder=str(_typed(mail, "processed_folder", "", str)),
+        imap_folder=str(_typed(mail, "imap_folder", str))
+        or str(default_table("mail")["imap_folder"]),
+        processed_folder=str(_typed(mail, "processed_folder", str)),
         smtp_host=smtp_host,
         smtp_port=port("smtp_port", "smtp", smtp_sec),
         smtp_security=smtp_sec,
-        username=str(mail.get("username", "")),
-        from_address=str(mail.get("from_address", "")),
-        officer_address=str(mail.get("officer_address", "")),
+        username=str(_typed(mail, "username", str)),
+        from_address=str(_typed(mail, "from_address", str)),
+        officer_address=str(_typed(mail, "officer_address", str)),
         max_attachment_mb=max_mb,
         max_replies_per_sender_per_hour=cap,
-        poll_seconds=max(1.0, float(_typed(mail, "poll_seconds", 5.0, float))),  # type: ignore[arg-type]
-        timeout_seconds=max(1.0, float(_typed(mail, "timeout_seconds", 30.0, float))),  # type: ignore[arg-type]
-        batch_size=max(1, int(_typed(mail, "batch_size", 25, int))),  # type: ignore[call-overload]
+        poll_seconds=max(1.0, float(_typed(mail, "poll_seconds", float))),  # type: ignore[arg-type]
+        timeout_seconds=max(1.0, float(_typed(mail, "timeout_seconds", float))),  # type: ignore[arg-type]
+        batch_size=max(1, int(_typed(mail, "batch_size", int))),  # type: ignore[call-overload]
         remind=_remind(rem),
     )
 
 
 def _remind(rem: dict[str, object]) -> RemindSchedule:
-    def wt(key: str, default: str) -> WeekdayTime:
-        value = rem.get(key, default)
+    defaults = default_table("remind")
+
+    def wt(key: str) -> WeekdayTime:
+        value = rem.get(key, defaults[key])
         if not isinstance(value, str):
-            raise bad(f"remind.{key}", f"{value!r} không hợp lệ", f'Ví dụ: "{default}".')
+            raise bad(f"remind.{key}", f"{value!r} không hợp lệ", f'Ví dụ: "{defaults[key]}".')
         return parse_weekday_time(f"remind.{key}", value)
 
     def days(key: str) -> int:
-        value = rem.get(key, 1)
+        value = rem.get(key, defaults[key])
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
             raise bad(f"remind.{key}", f"{value!r} không hợp lệ", "Ghi số ngày từ 0 đến 10.")
         return value
 
-    enabled = rem.get("enabled", True)
+    enabled = rem.get("enabled", defaults["enabled"])
     if not isinstance(enabled, bool):
         raise bad("remind.enabled", f"{enabled!r} không hợp lệ", "Ghi true hoặc false.")
-    at = rem.get("projects_time", "08:00")
+    at = rem.get("projects_time", defaults["projects_time"])
     return RemindSchedule(
-        weekly_before=wt("weekly_before", "thursday 14:00"),
-        weekly_overdue=wt("weekly_overdue", "thursday 17:30"),
-        weekly_summary=wt("weekly_summary", "friday 08:00"),
+        weekly_before=wt("weekly_before"),
+        weekly_overdue=wt("weekly_overdue"),
+        weekly_summary=wt("weekly_summary"),
         projects_days_before=days("projects_days_before"),
         projects_days_after=days("projects_days_after"),
         projects_time=parse_time("remind.projects_time", str(at)),
