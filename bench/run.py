@@ -253,6 +253,7 @@ def flood_and_weekly(
         ("floor", "floor.xlsx", {}),
         ("floor, GC on", "floor-gc.xlsx", {"pause_gc": False}),
         ("floor, constant_memory", "floor-cm.xlsx", {"constant_memory": True}),
+        ("floor, laid out", "floor-laid-out.xlsx", {"laid_out": True}),
     ):
         gc.collect()
         settle()
@@ -507,6 +508,18 @@ def build_rows(res: Results, args: argparse.Namespace) -> list[Row]:
             ratio <= TARGET_WEEKLY_RATIO,
         )
     )
+    laid_out = res.med("floor, laid out")
+    rows.append(
+        Row(
+            "3. weekly workbook vs the floor with Chi tiết's print layout (information: every "
+            "cell a wrapped-text style, every row a height, as since issue 13)",
+            fmt_s(laid_out),
+            fmt_s(weekly),
+            f"{weekly / laid_out:.2f}× floor" if laid_out else "",
+            "",
+            None,
+        )
+    )
     whole = res.med("weekly")
     rows.append(
         Row(
@@ -585,6 +598,10 @@ def render_details(res: Results) -> str:
     lines.append(
         f"    {'same, constant_memory mode (information)':<58} "
         f"{res.med('floor, constant_memory'):7.3f}"
+    )
+    lines.append(
+        f"    {'same, Chi tiết print layout (styles, row heights)':<58} "
+        f"{res.med('floor, laid out'):7.3f}"
     )
     lines.append(
         f"  CPU seconds of this process: naive {res.med('naive cpu'):.2f}, "

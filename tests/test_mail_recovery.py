@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import signal
 import subprocess
 import sys
@@ -132,7 +134,15 @@ def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
 
     config = mail_workspace
     events: list[str] = []
-    loop = MailLoop(config, load_mail_settings(config), on_event=events.append)
+    # Wednesday morning for the reminders: none is due, so the one message sent is the
+    # answer (the loop's reminders follow its clock; with the real one this test depended
+    # on the day of the week it ran).
+    loop = MailLoop(
+        config,
+        load_mail_settings(config),
+        on_event=events.append,
+        clock=lambda: at("2026-06-03T10:00"),
+    )
     loop.start()
     try:
         deadline = time.monotonic() + 30
@@ -153,4 +163,40 @@ def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
     finally:
         loop.stop(timeout=15)
     assert not loop.is_alive()
+    answer = smtp_sink.received[0]
+    assert answer.rcpt_tos == ["snv@daklak.gov.vn"]
+    reply = email.message_from_bytes(answer.data, policy=email.policy.default)
+    assert str(reply["Subject"]).startswith("Re: BC — ĐÃ TIẾP NHẬN") and reply["In-Reply-To"]
     assert any("snv@daklak.gov.vn" in e for e in events)
+
+
+def test_watch_mail_sends_the_reminders_when_they_fall_due(
+    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+) -> None:
+    from consolidate.mail.loop import MailLoop
+
+    config = mail_workspace
+    events: list[str] = []
+    # Thursday 17:45, after the cut-off: the units that owe the weekly report and have none
+    # are told "quá hạn" by the loop itself, once each.
+    loop = MailLoop(
+        config,
+        load_mail_settings(config),
+        on_event=events.append,
+        clock=lambda: at("2026-06-04T17:45"),
+    )
+    loop.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e.startswith("[đôn đốc]") for e in events) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        loop.stop(timeout=15)
+    assert not loop.is_alive()
+    sent = [e for e in events if e.startswith("[đôn đốc]")]
+    assert sent and sent[0].startswith("[đôn đốc] Đã gửi"), events
+    with Store(config.store, config.archive) as store:
+        rows = store.db.execute(
+            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'reminder' AND status = 'sent'"
+        ).fetchone()
+    assert rows[0] == len(smtp_sink.received) > 0

@@ -44,9 +44,13 @@ class MailLoop(threading.Thread):
         settings: MailSettings,
         on_event: Callable[[str], Any] = print,
         stop: threading.Event | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock``: what time it is for the reminders (default: now, in the office's
+        time zone); a test or a replay passes its own."""
         super().__init__(name="consolidate-mail", daemon=True)
         self.config, self.settings, self.on_event = config, settings, on_event
+        self.clock = clock or (lambda: datetime.now(config.calendar.tz))
         self.stop_event = stop or threading.Event()
         self._last_remind = 0.0
         self.passes = 0
@@ -96,7 +100,7 @@ class MailLoop(threading.Thread):
         from consolidate.mail.remind import remind
 
         try:
-            done = remind(self.config, self.settings, now=datetime.now(self.config.calendar.tz))
+            done = remind(self.config, self.settings, now=self.clock())
         except ConsolidateError as exc:
             self.on_event(f"[đôn đốc] {exc.message}")
             return
