@@ -332,7 +332,13 @@ def _long_lived_frozen() -> Iterator[None]:
     of the cyclic collector's full passes during the batch: each pass would otherwise walk
     all of it again, and a flood triggers a few per batch (~10 % of its main process).
     Nothing is leaked: frozen objects are still freed by reference counting, and they go
-    back to the collector when the batch ends."""
+    back to the collector when the batch ends.
+
+    The young generations are collected first: garbage cycles of the batch before (parsers,
+    tracebacks of refused files) would otherwise be frozen with the rest and come back in
+    the oldest generation, which is rarely collected — a long-running ``watch`` grew ~50 KB
+    per file that way (the fuzzer: 512 MB after 10,000 files)."""
+    gc.collect(1)
     gc.freeze()
     try:
         yield
