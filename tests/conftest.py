@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,42 @@ def mail_workspace(workspace, dovecot, smtp_sink, monkeypatch):  # type: ignore[
     from consolidate.core.config import load_config
 
     return load_config(workspace.root)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One ``consolidate demo`` of the session: what it printed and the workspace it left.
+    Tests take a copy (:meth:`copy`), never the original, so none sees another's edits."""
+
+    root: Path
+    output: str
+    outputs: tuple[Path, ...]  # the reports it lists, relative to root
+
+    def copy(self, target: Path) -> tuple[Path, list[Path]]:
+        """The workspace copied to ``target`` (file modes kept) and its reports there."""
+        shutil.copytree(self.root, target)
+        return target, [target / rel for rel in self.outputs]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo run once for the session (it takes minutes): documents, print, history and
+    CLI tests each used to run their own."""
+    from click.testing import CliRunner
+
+    from consolidate.cli import main
+
+    root = tmp_path_factory.mktemp("demo-run") / "Báo cáo demo"
+    result = CliRunner().invoke(main, ["demo", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index("Báo cáo tổng hợp:") + 1
+    outputs = []
+    for line in lines[start:]:
+        if not line.startswith("  "):
+            break
+        written = Path(line.strip())
+        base = root if written.is_relative_to(root) else root.resolve()
+        outputs.append(written.relative_to(base))
+    assert outputs
+    return DemoRun(root, result.output, tuple(outputs))

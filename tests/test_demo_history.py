@@ -12,18 +12,15 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from consolidate.cli import main
 from consolidate.demo import DEMO_WEEK, HISTORY_WEEKS
+from tests.conftest import DemoRun
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "Báo cáo mẫu"
-    result = CliRunner().invoke(main, ["demo", str(root)])
-    assert result.exit_code == 0, result.output
-    assert "Bang-diem-" in result.output
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun) -> Path:
+    root, _ = demo_run.copy(tmp_path_factory.mktemp("demo") / "Báo cáo mẫu")
+    assert "Bang-diem-" in demo_run.output
     return root
 
 

@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consolidate.core.fmt import fmt_num, fmt_pct
-from consolidate.demo import build_demo_reports, run_demo
+from consolidate.demo import build_demo_reports
 from consolidate.documents.nd30 import date_line
+from tests.conftest import DemoRun
 from tests.docs_helpers import all_text, find, number, with_office
 
 SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")
@@ -33,10 +34,9 @@ DEMO_DATE = "Đắk Lắk, ngày 05 tháng 6 năm 2026"
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def outputs(tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun) -> dict[str, Path]:
     """The demo's reports rebuilt with a configured office: {name: path} for .xlsx and .docx."""
-    root = tmp_path_factory.mktemp("docs") / "Báo cáo demo"
-    run_demo(root)
+    root, _ = demo_run.copy(tmp_path_factory.mktemp("docs") / "Báo cáo demo")
     config = with_office(root)
     paths = build_demo_reports(config, [])
     return {p.name: p for p in paths}

@@ -17,20 +17,22 @@ import pytest
 from docx.oxml.ns import qn
 
 from consolidate.core.config import Office
-from consolidate.demo import build_demo_reports, run_demo
+from consolidate.demo import build_demo_reports
 from consolidate.documents.nd30 import OfficialDocument
+from tests.conftest import DemoRun
 from tests.docs_helpers import chars, to_pdf, with_office
 
 MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+def built(
+    tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun
+) -> dict[str, tuple[Path, Path]]:
     """{name: (the .docx, its PDF)}: the demo's documents with a configured office, the
     demo's letter with the default one, and two headings of long names."""
     base = tmp_path_factory.mktemp("docs-pdf")
-    root = base / "Báo cáo demo"
-    run_demo(root)
+    root, _ = demo_run.copy(base / "Báo cáo demo")
     docs = [p for p in build_demo_reports(with_office(root), []) if p.suffix == ".docx"]
     docs += sorted((root / "outbox").glob("Cong-van-don-doc-*.docx"))  # the default office
     docs += [_heading_only(base / f"{name}.docx", office) for name, office in HEADINGS.items()]

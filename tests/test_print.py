@@ -12,19 +12,19 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from consolidate.demo import run_demo
 from schemas.columns import PILLARS
+from tests.conftest import DemoRun
 from tests.docs_helpers import chars, to_pdf
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def pdfs(tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("print")
-    result = run_demo(base / "Báo cáo demo")
-    books = [p for p in result.outputs if p.suffix == ".xlsx"]
-    feedback = sorted((result.root / "outbox" / "phan-hoi").rglob("*.xlsx"))
+    root, outputs = demo_run.copy(base / "Báo cáo demo")
+    books = [p for p in outputs if p.suffix == ".xlsx"]
+    feedback = sorted((root / "outbox" / "phan-hoi").rglob("*.xlsx"))
     rejected = [p for p in feedback if "tu-choi" in p.name.lower() or "loi" in p.name.lower()]
-    books += [feedback[0], *(rejected[:1]), result.root / "templates" / "report_template.xlsx"]
+    books += [feedback[0], *(rejected[:1]), root / "templates" / "report_template.xlsx"]
     return {p.stem: p for p in to_pdf(books, base / "pdf", base / "lo-profile")}
 
 
