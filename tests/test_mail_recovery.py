@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from consolidate import build
 from consolidate.core.config import Config
@@ -127,38 +129,38 @@ def test_late_arrival_by_internaldate_is_late_in_weekly(
     assert units["SNV"] == "late"
 
 
+def _watching(config: Config, events: list[str], now: str) -> Any:
+    """``watch --mail``'s loop, started, its reminders on a clock stopped at ``now``."""
+    from consolidate.mail.loop import MailLoop
+
+    loop = MailLoop(
+        config, load_mail_settings(config), on_event=events.append, clock=lambda: at(now)
+    )
+    loop.start()
+    return loop
+
+
+def _until(done: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
     mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
 ) -> None:
-    from consolidate.mail.loop import MailLoop
-
     config = mail_workspace
     events: list[str] = []
     # Wednesday morning for the reminders: none is due, so the one message sent is the
     # answer (the loop's reminders follow its clock; with the real one this test depended
     # on the day of the week it ran).
-    loop = MailLoop(
-        config,
-        load_mail_settings(config),
-        on_event=events.append,
-        clock=lambda: at("2026-06-03T10:00"),
-    )
-    loop.start()
+    loop = _watching(config, events, "2026-06-03T10:00")
     try:
-        deadline = time.monotonic() + 30
-        while loop.passes == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _until(lambda: loop.passes > 0)
         data = report_bytes(config, tmp_path, "Sở Nội vụ")
-        dovecot.append(
-            [
-                (
-                    message("snv@daklak.gov.vn", "BC", [("bc.xlsx", data)]).as_bytes(),
-                    at("2026-06-04T09:00"),
-                )
-            ]
-        )
-        while not smtp_sink.received and time.monotonic() < deadline:
-            time.sleep(0.05)
+        sent = message("snv@daklak.gov.vn", "BC", [("bc.xlsx", data)]).as_bytes()
+        dovecot.append([(sent, at("2026-06-04T09:00"))])
+        _until(lambda: bool(smtp_sink.received))
         assert len(smtp_sink.received) == 1, events
     finally:
         loop.stop(timeout=15)
@@ -171,25 +173,15 @@ def test_watch_mail_answers_as_mail_arrives_and_stops_cleanly(
 
 
 def test_watch_mail_sends_the_reminders_when_they_fall_due(
-    mail_workspace: Config, dovecot, smtp_sink, tmp_path: Path
+    mail_workspace: Config, dovecot, smtp_sink
 ) -> None:
-    from consolidate.mail.loop import MailLoop
-
     config = mail_workspace
     events: list[str] = []
     # Thursday 17:45, after the cut-off: the units that owe the weekly report and have none
     # are told "quá hạn" by the loop itself, once each.
-    loop = MailLoop(
-        config,
-        load_mail_settings(config),
-        on_event=events.append,
-        clock=lambda: at("2026-06-04T17:45"),
-    )
-    loop.start()
+    loop = _watching(config, events, "2026-06-04T17:45")
     try:
-        deadline = time.monotonic() + 30
-        while not any(e.startswith("[đôn đốc]") for e in events) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _until(lambda: any(e.startswith("[đôn đốc]") for e in events))
     finally:
         loop.stop(timeout=15)
     assert not loop.is_alive()
