@@ -164,17 +164,20 @@ def load_mail_settings(config: Config) -> MailSettings:
     smtp_sec = _security("mail.smtp_security", _typed(mail, "smtp_security", str), smtp_host)
 
     def port(key: str, proto: str, sec: str) -> int:
-        value = mail.get(key, DEFAULT_PORTS[(proto, sec)])
+        default = DEFAULT_PORTS[(proto, sec)]
+        value = mail.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", "Ví dụ: 993.")
-        assert isinstance(value, int)
+            raise bad(f"mail.{key}", f"giá trị {value!r} không đúng kiểu", f"Ví dụ: {default}.")
         if not 1 <= value <= 65535:
             raise bad(f"mail.{key}", f"cổng {value} không hợp lệ", "Ghi số cổng từ 1 đến 65535.")
         return value
 
     max_mb = float(_typed(mail, "max_attachment_mb", float))  # type: ignore[arg-type]
     if not 0 < max_mb <= 500:
-        raise bad("mail.max_attachment_mb", f"{max_mb} ngoài khoảng", "Ghi số MB, mặc định 25.")
+        default_mb = default_table("mail")["max_attachment_mb"]
+        raise bad(
+            "mail.max_attachment_mb", f"{max_mb} ngoài khoảng", f"Ghi số MB, mặc định {default_mb}."
+        )
     cap = int(_typed(mail, "max_replies_per_sender_per_hour", int))  # type: ignore[call-overload]
     if cap < 1:
         raise bad(
